@@ -1,0 +1,599 @@
+"""The catalogue of 社会資源: places, services and informal supports a person can use."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from directory.choices import (
+    DayType,
+    DisabilityGroup,
+    FeeKind,
+    FeeUnit,
+    ResourceKind,
+    ResourceStatus,
+    Source,
+    Visibility,
+)
+from directory.roles import is_coordinator, is_professional
+from directory.validators import (
+    validate_corporate_number,
+    validate_local_government_code,
+    validate_office_number,
+)
+
+LATITUDE_VALIDATORS = [MinValueValidator(-90.0), MaxValueValidator(90.0)]
+LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
+SUPPORT_LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(6)]
+AGE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(120)]
+
+
+def coordinate_constraints():
+    """Range checks for a latitude/longitude pair, shared by every model that holds a point."""
+    return [
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            name="%(app_label)s_%(class)s_latitude_range",
+            violation_error_message=_("緯度は -90 から 90 の範囲で入力してください。"),
+        ),
+        models.CheckConstraint(
+            condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            name="%(app_label)s_%(class)s_longitude_range",
+            violation_error_message=_("経度は -180 から 180 の範囲で入力してください。"),
+        ),
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True, longitude__isnull=True)
+            | Q(latitude__isnull=False, longitude__isnull=False),
+            name="%(app_label)s_%(class)s_point_complete",
+            violation_error_message=_("緯度と経度は両方入力するか、両方空欄にしてください。"),
+        ),
+    ]
+
+
+class Prefecture(models.Model):
+    code = models.CharField(_("都道府県コード"), max_length=2, unique=True)
+    name = models.CharField(_("名称"), max_length=10)
+    name_kana = models.CharField(_("よみがな"), max_length=20, blank=True)
+    name_en = models.CharField(_("英語名"), max_length=20, blank=True)
+    latitude = models.FloatField(_("緯度"), null=True, blank=True, validators=LATITUDE_VALIDATORS)
+    longitude = models.FloatField(_("経度"), null=True, blank=True, validators=LONGITUDE_VALIDATORS)
+
+    class Meta:
+        verbose_name = _("都道府県")
+        verbose_name_plural = _("都道府県")
+        ordering = ["code"]
+        constraints = coordinate_constraints()
+
+    def __str__(self):
+        return self.name
+
+
+class Municipality(models.Model):
+    code = models.CharField(
+        _("地方公共団体コード"),
+        max_length=6,
+        unique=True,
+        validators=[validate_local_government_code],
+        help_text=_("検査数字を含む6桁（例: 長野市 202011）"),
+    )
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("都道府県")
+    )
+    name = models.CharField(_("名称"), max_length=40)
+    name_kana = models.CharField(_("よみがな"), max_length=80, blank=True)
+    latitude = models.FloatField(_("緯度"), null=True, blank=True, validators=LATITUDE_VALIDATORS)
+    longitude = models.FloatField(_("経度"), null=True, blank=True, validators=LONGITUDE_VALIDATORS)
+
+    class Meta:
+        verbose_name = _("市区町村")
+        verbose_name_plural = _("市区町村")
+        ordering = ["code"]
+        constraints = coordinate_constraints()
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_name(self):
+        return f"{self.prefecture.name}{self.name.replace(' ', '')}"
+
+
+class Region(models.Model):
+    """圏域: a named group of municipalities that plan services together."""
+
+    slug = models.SlugField(_("スラッグ"), unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    description = models.TextField(_("説明"), blank=True)
+    municipalities = models.ManyToManyField(Municipality, related_name="regions", verbose_name=_("市区町村"))
+
+    class Meta:
+        verbose_name = _("圏域")
+        verbose_name_plural = _("圏域")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(models.Model):
+    """法人: the legal body that runs one or more resources."""
+
+    name = models.CharField(_("法人名"), max_length=200)
+    name_kana = models.CharField(_("法人名（よみがな）"), max_length=200, blank=True)
+    corporate_number = models.CharField(
+        _("法人番号"),
+        max_length=13,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_corporate_number],
+        help_text=_("13桁。先頭の1桁は検査数字です。"),
+    )
+    address = models.CharField(_("所在地"), max_length=300, blank=True)
+    phone = models.CharField(_("電話番号"), max_length=30, blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("法人")
+        verbose_name_plural = _("法人")
+        ordering = ["name_kana", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """Links a service manager (サービス管理責任者) to the organization whose entries they keep true."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("ユーザー")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("法人")
+    )
+
+    class Meta:
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="%(app_label)s_%(class)s_unique_user_org")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organization}"
+
+
+class CategoryQuerySet(models.QuerySet):
+    def descendants_of(self, categories):
+        """The given categories and every category below them (the taxonomy is at most four deep)."""
+        ids = {category.pk for category in categories}
+        frontier = set(ids)
+        while frontier:
+            frontier = set(self.filter(parent__in=frontier).values_list("pk", flat=True)) - ids
+            ids |= frontier
+        return self.filter(pk__in=ids)
+
+    def leaves(self):
+        return self.filter(children__isnull=True)
+
+
+class Category(models.Model):
+    slug = models.SlugField(_("スラッグ"), max_length=60, unique=True)
+    code = models.CharField(_("分類コード"), max_length=8, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    name_kana = models.CharField(_("よみがな"), max_length=120, blank=True)
+    name_en = models.CharField(_("英語名"), max_length=120, blank=True)
+    kind = models.CharField(_("種類"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.FORMAL)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上位分類"),
+    )
+    aliases = models.TextField(_("別名・略称"), blank=True, help_text=_("1行に1つ。検索と取り込みで使います。"))
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("サービス種別")
+        verbose_name_plural = _("サービス種別")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Feature(models.Model):
+    """A capability a resource may have (送迎, 入浴, 医療的ケア …)."""
+
+    slug = models.SlugField(_("スラッグ"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    name_en = models.CharField(_("英語名"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("対応可能なこと")
+        verbose_name_plural = _("対応可能なこと")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ResourceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What a user may see: everyone sees public entries, professionals also those for professionals,
+        and a private entry is seen by its owner alone."""
+        visible = Q(visibility=Visibility.PUBLIC)
+        if is_professional(user):
+            visible |= Q(visibility=Visibility.PROFESSIONALS)
+        if user.is_authenticated:
+            visible |= Q(visibility=Visibility.PRIVATE, owner=user)
+        return self.filter(visible)
+
+    def public(self):
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def open(self):
+        return self.exclude(status=ResourceStatus.CLOSED)
+
+    def editable_by(self, user):
+        """Coordinators edit everything; a service manager edits their own organization's entries."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_coordinator(user):
+            return self
+        return self.filter(
+            Q(organization__memberships__user=user) | Q(visibility=Visibility.PRIVATE, owner=user)
+        ).distinct()
+
+    def unverified_for(self, days):
+        """Never verified, or last verified more than `days` ago."""
+        cutoff = timezone.now() - timedelta(days=days)
+        return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=cutoff))
+
+    def fresh(self, days):
+        return self.filter(verified_at__gte=timezone.now() - timedelta(days=days))
+
+    def in_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+
+class Resource(models.Model):
+    """社会資源: one place or service a person can use, formal or informal."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    name_kana = models.CharField(_("よみがな"), max_length=200, blank=True)
+    kind = models.CharField(_("種類"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.FORMAL)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resources",
+        verbose_name=_("法人"),
+    )
+    primary_category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="primary_resources", verbose_name=_("主なサービス種別")
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="resources", verbose_name=_("その他のサービス種別")
+    )
+    office_number = models.CharField(
+        _("事業所番号"), max_length=10, blank=True, validators=[validate_office_number], help_text=_("10桁")
+    )
+
+    postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
+    address = models.CharField(_("住所"), max_length=300, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resources",
+        verbose_name=_("市区町村"),
+    )
+    latitude = models.FloatField(_("緯度"), null=True, blank=True, validators=LATITUDE_VALIDATORS)
+    longitude = models.FloatField(_("経度"), null=True, blank=True, validators=LONGITUDE_VALIDATORS)
+    service_area = models.ManyToManyField(
+        Municipality,
+        blank=True,
+        related_name="served_by",
+        verbose_name=_("通常の事業の実施地域"),
+    )
+
+    phone = models.CharField(_("電話番号"), max_length=30, blank=True)
+    fax = models.CharField(_("FAX"), max_length=30, blank=True)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    description = models.TextField(_("説明"), blank=True)
+
+    closed_days = models.CharField(_("定休日"), max_length=200, blank=True)
+    hours_note = models.CharField(_("利用可能曜日の特記事項"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("定員"), null=True, blank=True)
+
+    accepts_physical = models.BooleanField(DisabilityGroup.PHYSICAL.label, default=False)
+    accepts_intellectual = models.BooleanField(DisabilityGroup.INTELLECTUAL.label, default=False)
+    accepts_mental = models.BooleanField(DisabilityGroup.MENTAL.label, default=False)
+    accepts_developmental = models.BooleanField(DisabilityGroup.DEVELOPMENTAL.label, default=False)
+    accepts_intractable = models.BooleanField(DisabilityGroup.INTRACTABLE.label, default=False)
+    accepts_child = models.BooleanField(DisabilityGroup.CHILD.label, default=False)
+    min_support_level = models.PositiveSmallIntegerField(
+        _("必要な障害支援区分（以上）"), null=True, blank=True, validators=SUPPORT_LEVEL_VALIDATORS
+    )
+    min_age = models.PositiveSmallIntegerField(_("対象年齢（下限）"), null=True, blank=True, validators=AGE_VALIDATORS)
+    max_age = models.PositiveSmallIntegerField(_("対象年齢（上限）"), null=True, blank=True, validators=AGE_VALIDATORS)
+    eligibility_notes = models.TextField(_("利用条件の補足"), blank=True)
+
+    features = models.ManyToManyField(Feature, blank=True, related_name="resources", verbose_name=_("対応可能なこと"))
+    accessibility_notes = models.TextField(_("バリアフリー・配慮"), blank=True)
+    languages = models.CharField(_("対応言語"), max_length=200, blank=True, help_text=_("例: 日本語、手話、英語"))
+
+    visibility = models.CharField(
+        _("公開範囲"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="private_resources",
+        verbose_name=_("登録者"),
+        help_text=_("非公開の資源を見られる唯一のユーザー"),
+    )
+    status = models.CharField(
+        _("状態"), max_length=16, choices=ResourceStatus.choices, default=ResourceStatus.ACTIVE
+    )
+
+    source = models.CharField(_("情報源"), max_length=10, choices=Source.choices, default=Source.MANUAL)
+    source_id = models.CharField(_("情報源での番号"), max_length=60, blank=True)
+    source_date = models.DateField(_("情報源の日付"), null=True, blank=True)
+
+    verified_at = models.DateTimeField(_("確認日"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("確認者"),
+    )
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[categories, service_area, features])
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("社会資源")
+        verbose_name_plural = _("社会資源")
+        ordering = ["name_kana", "name", "pk"]
+        constraints = [
+            *coordinate_constraints(),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=0),
+                name="%(app_label)s_%(class)s_capacity_not_negative",
+                violation_error_message=_("定員は0以上で入力してください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_support_level__isnull=True) | Q(min_support_level__gte=1, min_support_level__lte=6),
+                name="%(app_label)s_%(class)s_support_level_range",
+                violation_error_message=_("障害支援区分は1から6です。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(min_age__lte=models.F("max_age")),
+                name="%(app_label)s_%(class)s_age_range_ordered",
+                violation_error_message=_("対象年齢の下限は上限以下にしてください。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(visibility=Visibility.PRIVATE) | Q(owner__isnull=False),
+                name="%(app_label)s_%(class)s_private_has_owner",
+                violation_error_message=_("非公開の資源には登録者が必要です。"),
+            ),
+            # One office number may stand under several service types (多機能型), but once per type.
+            models.UniqueConstraint(
+                fields=["office_number", "primary_category"],
+                condition=~Q(office_number=""),
+                name="%(app_label)s_%(class)s_unique_office_per_category",
+                violation_error_message=_("この事業所番号とサービス種別の組み合わせは既に登録されています。"),
+            ),
+        ]
+        indexes = [
+            # Category + municipality search pages.
+            models.Index(fields=["primary_category", "municipality"], name="resource_category_muni"),
+            # Bounding-box prefilter of distance searches.
+            models.Index(fields=["latitude", "longitude"], name="resource_lat_lon"),
+            # "Newest first" lists and stale-entry reports.
+            models.Index(fields=["updated_at", "id"], name="resource_updated"),
+            models.Index(fields=["verified_at", "id"], name="resource_verified"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:resource-detail", args=[self.pk])
+
+    @property
+    def disability_groups(self):
+        """The disability groups this resource names; empty means it names no restriction."""
+        return [group for group in DisabilityGroup if getattr(self, f"accepts_{group.value}")]
+
+    @property
+    def has_point(self):
+        return self.latitude is not None and self.longitude is not None
+
+    def verified_age_days(self, now=None):
+        if self.verified_at is None:
+            return None
+        return ((now or timezone.now()) - self.verified_at).days
+
+    def is_verified_fresh(self, now=None):
+        age = self.verified_age_days(now)
+        return age is not None and age <= settings.VERIFIED_FRESH_DAYS
+
+    def latest_vacancy(self):
+        return self.vacancies.order_by("-as_of", "-pk").first()
+
+
+class OpeningHours(models.Model):
+    """Hours for one day type, structured for search and kept with the source's own words.
+
+    A closing time at or before the opening time means the resource stays open past midnight
+    (00:00〜00:00 is round the clock).
+    """
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="hours", verbose_name=_("社会資源"))
+    day_type = models.CharField(_("曜日区分"), max_length=10, choices=DayType.choices)
+    opens = models.TimeField(_("開始"), null=True, blank=True)
+    closes = models.TimeField(_("終了"), null=True, blank=True)
+    text = models.CharField(_("原文"), max_length=100, blank=True, help_text=_("例: 08:30～17:15"))
+
+    class Meta:
+        verbose_name = _("利用可能な時間帯")
+        verbose_name_plural = _("利用可能な時間帯")
+        ordering = ["resource", "day_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "day_type"], name="%(app_label)s_%(class)s_one_per_day_type"),
+            models.CheckConstraint(
+                condition=Q(opens__isnull=True, closes__isnull=True) | Q(opens__isnull=False, closes__isnull=False),
+                name="%(app_label)s_%(class)s_both_times_or_none",
+                violation_error_message=_("開始と終了の時刻は両方入力してください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_day_type_display()} {self.display_times()}"
+
+    def display_times(self):
+        if self.opens is None:
+            return self.text
+        if self.opens == self.closes:
+            return _("24時間")
+        closes = self.closes.strftime("%H:%M")
+        if self.closes < self.opens:
+            closes = _("翌%(time)s") % {"time": closes}
+        return f"{self.opens:%H:%M}〜{closes}"
+
+
+class Fee(models.Model):
+    """利用者負担: one line of what a person pays (e.g. 食費 500円/日)."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="fees", verbose_name=_("社会資源"))
+    kind = models.CharField(_("負担の種類"), max_length=16, choices=FeeKind.choices)
+    amount_yen = models.PositiveIntegerField(_("金額（円）"), null=True, blank=True)
+    unit = models.CharField(_("単位"), max_length=8, choices=FeeUnit.choices, blank=True)
+    description = models.CharField(_("内容"), max_length=200, blank=True, help_text=_("例: 食費、光熱水費、家賃"))
+
+    class Meta:
+        verbose_name = _("利用者負担")
+        verbose_name_plural = _("利用者負担")
+        ordering = ["resource", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_yen__isnull=True) | Q(amount_yen__gte=0),
+                name="%(app_label)s_%(class)s_amount_not_negative",
+                violation_error_message=_("金額は0円以上で入力してください。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=FeeKind.FREE) | Q(amount_yen__isnull=True) | Q(amount_yen=0),
+                name="%(app_label)s_%(class)s_free_has_no_amount",
+                violation_error_message=_("無料の負担に金額は入力できません。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=[FeeKind.FIXED]) | Q(amount_yen__isnull=False),
+                name="%(app_label)s_%(class)s_fixed_has_amount",
+                violation_error_message=_("定額の負担には金額が必要です。"),
+            ),
+        ]
+
+    def __str__(self):
+        parts = [self.description or self.get_kind_display()]
+        if self.amount_yen is not None:
+            amount = f"{self.amount_yen:,}円"
+            parts.append(f"{amount}/{self.get_unit_display()}" if self.unit else amount)
+        elif self.kind != FeeKind.FREE:
+            parts.append(self.get_kind_display())
+        return " ".join(str(part) for part in parts)
+
+    def monthly_yen(self, days_per_month=22):
+        """The most this line can cost in a month, for comparing resources; None when unknown."""
+        if self.kind == FeeKind.FREE:
+            return 0
+        if self.amount_yen is None:
+            return None
+        return {FeeUnit.PER_MONTH: 1, FeeUnit.PER_DAY: days_per_month, FeeUnit.PER_USE: days_per_month}.get(
+            self.unit, 1
+        ) * self.amount_yen
+
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def validate_places_by_weekday(value):
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, dict):
+        raise ValidationError(_("曜日別の空き数は {\"mon\": 1, …} の形で入力してください。"))
+    for key, places in value.items():
+        if key not in WEEKDAY_KEYS:
+            raise ValidationError(
+                _("曜日 %(key)s は使えません（mon, tue, wed, thu, fri, sat, sun）。"), params={"key": key}
+            )
+        if not isinstance(places, int) or isinstance(places, bool) or places < 0:
+            raise ValidationError(_("%(key)s の空き数は0以上の整数で入力してください。"), params={"key": key})
+
+
+class Vacancy(models.Model):
+    """空き: a dated report of available places, always with who reported it."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="vacancies", verbose_name=_("社会資源")
+    )
+    as_of = models.DateTimeField(_("時点"), default=timezone.now)
+    places = models.PositiveSmallIntegerField(_("空き数"))
+    places_by_weekday = models.JSONField(
+        _("曜日別の空き数"), default=dict, blank=True, validators=[validate_places_by_weekday]
+    )
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="vacancy_reports",
+        verbose_name=_("報告者"),
+    )
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("空き状況")
+        verbose_name_plural = _("空き状況")
+        ordering = ["-as_of", "-pk"]
+        get_latest_by = "as_of"
+        indexes = [
+            # A resource's latest report.
+            models.Index(fields=["resource", "-as_of"], name="vacancy_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource}: {self.places} ({self.as_of:%Y-%m-%d})"
+
+    def age_days(self, now=None):
+        return ((now or timezone.now()) - self.as_of).days
+
+    def is_fresh(self, now=None):
+        return self.age_days(now) <= settings.VACANCY_FRESH_DAYS

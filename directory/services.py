@@ -1,0 +1,79 @@
+"""Every write to the catalogue goes through these functions.
+
+Each validates the whole record with `full_clean()` inside one transaction, so a bad value is a
+ValidationError naming the field and nothing is half-saved. History rows record who made the change.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from directory.models import Fee, OpeningHours, Resource, Vacancy
+
+RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
+
+
+def _save_resource(resource, *, by, m2m, fees=None, hours=None):
+    resource._history_user = by
+    resource.full_clean()
+    resource.save()
+    for name, values in m2m.items():
+        getattr(resource, name).set(values)
+    if fees is not None:
+        _replace_children(resource, Fee, fees)
+    if hours is not None:
+        _replace_children(resource, OpeningHours, hours)
+    return resource
+
+
+def _replace_children(resource, model, rows):
+    """Replace a resource's fee or hours lines, validating each before any is written."""
+    children = [model(resource=resource, **row) for row in rows]
+    for child in children:
+        child.full_clean(exclude=["resource"])
+    model.objects.filter(resource=resource).delete()
+    model.objects.bulk_create(children)
+
+
+def _split_m2m(fields):
+    return {name: fields.pop(name) for name in RESOURCE_M2M_FIELDS if name in fields}
+
+
+@transaction.atomic
+def resource_create(*, by=None, fees=None, hours=None, **fields) -> Resource:
+    """Create a resource. `fees` and `hours` are lists of dicts of Fee / OpeningHours fields."""
+    m2m = _split_m2m(fields)
+    return _save_resource(Resource(**fields), by=by, m2m=m2m, fees=fees, hours=hours)
+
+
+@transaction.atomic
+def resource_update(*, resource: Resource, by=None, fees=None, hours=None, **fields) -> Resource:
+    """Change the given fields of a resource. Lists given for fees or hours replace the old ones."""
+    m2m = _split_m2m(fields)
+    for name, value in fields.items():
+        if not hasattr(resource, name) or name in {"pk", "id", "created_at", "updated_at"}:
+            raise TypeError(f"resource_update() got an unknown field {name!r}")
+        setattr(resource, name, value)
+    return _save_resource(resource, by=by, m2m=m2m, fees=fees, hours=hours)
+
+
+@transaction.atomic
+def resource_verify(*, resource: Resource, by, at=None) -> Resource:
+    """Record that `by` confirmed the entry is true (確認日), without touching anything else."""
+    return resource_update(resource=resource, by=by, verified_at=at or timezone.now(), verified_by=by)
+
+
+@transaction.atomic
+def vacancy_report(*, resource: Resource, by, places: int, as_of=None, places_by_weekday=None, note="") -> Vacancy:
+    """Record a vacancy report: how many places are free, as of when, reported by whom."""
+    vacancy = Vacancy(
+        resource=resource,
+        places=places,
+        as_of=as_of or timezone.now(),
+        places_by_weekday=places_by_weekday or {},
+        note=note,
+        reported_by=by,
+    )
+    vacancy._history_user = by
+    vacancy.full_clean()
+    vacancy.save()
+    return vacancy

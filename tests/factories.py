@@ -1,0 +1,110 @@
+"""factory_boy factories for the catalogue; Faker speaks ja_JP."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from faker import Faker
+
+from directory import roles
+from directory.models import Category, Membership, Municipality, Organization, Prefecture, Resource, Vacancy
+from directory.validators import corporate_number_check_digit, local_government_check_digit
+
+fake = Faker("ja_JP")
+
+
+def corporate_number(n: int) -> str:
+    base = f"{n:012d}"
+    return corporate_number_check_digit(base) + base
+
+
+def municipality_code(prefecture_code: str, n: int) -> str:
+    first_five = f"{prefecture_code}{n:03d}"
+    return first_five + local_government_check_digit(first_five)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pass-for-tests")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+def planner(**kwargs):
+    return UserFactory(role=roles.PLANNER, **kwargs)
+
+
+def coordinator(**kwargs):
+    return UserFactory(role=roles.COORDINATOR, **kwargs)
+
+
+def service_manager(organization, **kwargs):
+    user = UserFactory(role=roles.SERVICE_MANAGER, **kwargs)
+    Membership.objects.create(user=user, organization=organization)
+    return user
+
+
+class PrefectureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prefecture
+        django_get_or_create = ["code"]
+
+    code = "20"
+    name = "長野県"
+    name_kana = "ながのけん"
+    latitude = 36.651
+    longitude = 138.181
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ["code"]
+
+    prefecture = factory.SubFactory(PrefectureFactory)
+    code = factory.Sequence(lambda n: municipality_code("20", 700 + n))
+    name = factory.Sequence(lambda n: f"テスト{n}町")
+    name_kana = factory.Sequence(lambda n: f"てすと{n}まち")
+    latitude = 36.65
+    longitude = 138.19
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.LazyFunction(lambda: f"社会福祉法人{fake.last_name()}会")
+    name_kana = "しゃかいふくしほうじん"
+    corporate_number = factory.Sequence(lambda n: corporate_number(100000 + n))
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+        skip_postgeneration_save = True
+
+    name = factory.LazyFunction(lambda: f"{fake.city_name()}{fake.random_element(['の家', '作業所', 'センター'])}")
+    name_kana = "てすと"
+    organization = factory.SubFactory(OrganizationFactory)
+    primary_category = factory.LazyFunction(lambda: Category.objects.get(slug="daily-life-care"))
+    municipality = factory.SubFactory(MunicipalityFactory)
+    address = factory.LazyFunction(fake.street_address)
+    latitude = 36.65
+    longitude = 138.19
+    capacity = 20
+
+
+class VacancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vacancy
+
+    resource = factory.SubFactory(ResourceFactory)
+    places = 2
+    reported_by = factory.SubFactory(UserFactory)
