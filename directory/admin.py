@@ -112,17 +112,66 @@ class ResourceAdmin(SimpleHistoryAdmin):
     actions = ["mark_verified"]
     fieldsets = [
         (None, {"fields": ["name", "name_kana", "kind", "organization", "primary_category", "categories"]}),
-        (_("所在地"), {"fields": ["office_number", "postal_code", "address", "municipality", "latitude", "longitude",
-                                  "service_area"]}),
+        (
+            _("所在地"),
+            {
+                "fields": [
+                    "office_number",
+                    "postal_code",
+                    "address",
+                    "municipality",
+                    "latitude",
+                    "longitude",
+                    "service_area",
+                ]
+            },
+        ),
         (_("連絡先"), {"fields": ["phone", "fax", "email", "url", "description"]}),
-        (_("利用"), {"fields": ["closed_days", "hours_note", "capacity", "features", "accessibility_notes",
-                                "languages"]}),
-        (_("利用条件"), {"fields": ["accepts_physical", "accepts_intellectual", "accepts_mental",
-                                    "accepts_developmental", "accepts_intractable", "accepts_child",
-                                    "min_support_level", "min_age", "max_age", "eligibility_notes"]}),
+        (
+            _("利用"),
+            {
+                "fields": [
+                    "closed_days",
+                    "hours_note",
+                    "capacity",
+                    "features",
+                    "accessibility_notes",
+                    "languages",
+                ]
+            },
+        ),
+        (
+            _("利用条件"),
+            {
+                "fields": [
+                    "accepts_physical",
+                    "accepts_intellectual",
+                    "accepts_mental",
+                    "accepts_developmental",
+                    "accepts_intractable",
+                    "accepts_child",
+                    "min_support_level",
+                    "min_age",
+                    "max_age",
+                    "eligibility_notes",
+                ]
+            },
+        ),
         (_("公開と状態"), {"fields": ["visibility", "owner", "status"]}),
-        (_("情報源と確認"), {"fields": ["source", "source_id", "source_date", "verified_at", "verified_by",
-                                        "created_at", "updated_at"]}),
+        (
+            _("情報源と確認"),
+            {
+                "fields": [
+                    "source",
+                    "source_id",
+                    "source_date",
+                    "verified_at",
+                    "verified_by",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     @admin.action(description=_("選択した資源を今日確認済みにする"))

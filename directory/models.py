@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -54,6 +55,11 @@ def coordinate_constraints():
             violation_error_message=_("緯度と経度は両方入力するか、両方空欄にしてください。"),
         ),
     ]
+
+
+def localized_name(obj):
+    """The English name of a taxonomy entry when the page is in English and one exists, else the Japanese."""
+    return obj.name_en if obj.name_en and get_language() == "en" else obj.name
 
 
 class Prefecture(models.Model):
@@ -155,7 +161,10 @@ class Membership(models.Model):
     """Links a service manager (サービス管理責任者) to the organization whose entries they keep true."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("ユーザー")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("ユーザー"),
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("法人")
@@ -165,7 +174,9 @@ class Membership(models.Model):
         verbose_name = _("所属")
         verbose_name_plural = _("所属")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="%(app_label)s_%(class)s_unique_user_org")
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="%(app_label)s_%(class)s_unique_user_org"
+            )
         ]
 
     def __str__(self):
@@ -192,7 +203,9 @@ class Category(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     name_kana = models.CharField(_("よみがな"), max_length=120, blank=True)
     name_en = models.CharField(_("英語名"), max_length=120, blank=True)
-    kind = models.CharField(_("種類"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.FORMAL)
+    kind = models.CharField(
+        _("種類"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.FORMAL
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -201,7 +214,9 @@ class Category(models.Model):
         related_name="children",
         verbose_name=_("上位分類"),
     )
-    aliases = models.TextField(_("別名・略称"), blank=True, help_text=_("1行に1つ。検索と取り込みで使います。"))
+    aliases = models.TextField(
+        _("別名・略称"), blank=True, help_text=_("1行に1つ。検索と取り込みで使います。")
+    )
 
     objects = CategoryQuerySet.as_manager()
 
@@ -211,7 +226,7 @@ class Category(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return localized_name(self)
 
     @property
     def alias_list(self):
@@ -231,7 +246,7 @@ class Feature(models.Model):
         ordering = ["pk"]
 
     def __str__(self):
-        return self.name
+        return localized_name(self)
 
 
 class ResourceQuerySet(models.QuerySet):
@@ -278,7 +293,9 @@ class Resource(models.Model):
 
     name = models.CharField(_("名称"), max_length=200)
     name_kana = models.CharField(_("よみがな"), max_length=200, blank=True)
-    kind = models.CharField(_("種類"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.FORMAL)
+    kind = models.CharField(
+        _("種類"), max_length=10, choices=ResourceKind.choices, default=ResourceKind.FORMAL
+    )
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -288,7 +305,10 @@ class Resource(models.Model):
         verbose_name=_("法人"),
     )
     primary_category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="primary_resources", verbose_name=_("主なサービス種別")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="primary_resources",
+        verbose_name=_("主なサービス種別"),
     )
     categories = models.ManyToManyField(
         Category, blank=True, related_name="resources", verbose_name=_("その他のサービス種別")
@@ -335,13 +355,21 @@ class Resource(models.Model):
     min_support_level = models.PositiveSmallIntegerField(
         _("必要な障害支援区分（以上）"), null=True, blank=True, validators=SUPPORT_LEVEL_VALIDATORS
     )
-    min_age = models.PositiveSmallIntegerField(_("対象年齢（下限）"), null=True, blank=True, validators=AGE_VALIDATORS)
-    max_age = models.PositiveSmallIntegerField(_("対象年齢（上限）"), null=True, blank=True, validators=AGE_VALIDATORS)
+    min_age = models.PositiveSmallIntegerField(
+        _("対象年齢（下限）"), null=True, blank=True, validators=AGE_VALIDATORS
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("対象年齢（上限）"), null=True, blank=True, validators=AGE_VALIDATORS
+    )
     eligibility_notes = models.TextField(_("利用条件の補足"), blank=True)
 
-    features = models.ManyToManyField(Feature, blank=True, related_name="resources", verbose_name=_("対応可能なこと"))
+    features = models.ManyToManyField(
+        Feature, blank=True, related_name="resources", verbose_name=_("対応可能なこと")
+    )
     accessibility_notes = models.TextField(_("バリアフリー・配慮"), blank=True)
-    languages = models.CharField(_("対応言語"), max_length=200, blank=True, help_text=_("例: 日本語、手話、英語"))
+    languages = models.CharField(
+        _("対応言語"), max_length=200, blank=True, help_text=_("例: 日本語、手話、英語")
+    )
 
     visibility = models.CharField(
         _("公開範囲"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -390,12 +418,15 @@ class Resource(models.Model):
                 violation_error_message=_("定員は0以上で入力してください。"),
             ),
             models.CheckConstraint(
-                condition=Q(min_support_level__isnull=True) | Q(min_support_level__gte=1, min_support_level__lte=6),
+                condition=Q(min_support_level__isnull=True)
+                | Q(min_support_level__gte=1, min_support_level__lte=6),
                 name="%(app_label)s_%(class)s_support_level_range",
                 violation_error_message=_("障害支援区分は1から6です。"),
             ),
             models.CheckConstraint(
-                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(min_age__lte=models.F("max_age")),
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=models.F("max_age")),
                 name="%(app_label)s_%(class)s_age_range_ordered",
                 violation_error_message=_("対象年齢の下限は上限以下にしてください。"),
             ),
@@ -457,7 +488,9 @@ class OpeningHours(models.Model):
     (00:00〜00:00 is round the clock).
     """
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="hours", verbose_name=_("社会資源"))
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="hours", verbose_name=_("社会資源")
+    )
     day_type = models.CharField(_("曜日区分"), max_length=10, choices=DayType.choices)
     opens = models.TimeField(_("開始"), null=True, blank=True)
     closes = models.TimeField(_("終了"), null=True, blank=True)
@@ -468,9 +501,12 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("利用可能な時間帯")
         ordering = ["resource", "day_type"]
         constraints = [
-            models.UniqueConstraint(fields=["resource", "day_type"], name="%(app_label)s_%(class)s_one_per_day_type"),
+            models.UniqueConstraint(
+                fields=["resource", "day_type"], name="%(app_label)s_%(class)s_one_per_day_type"
+            ),
             models.CheckConstraint(
-                condition=Q(opens__isnull=True, closes__isnull=True) | Q(opens__isnull=False, closes__isnull=False),
+                condition=Q(opens__isnull=True, closes__isnull=True)
+                | Q(opens__isnull=False, closes__isnull=False),
                 name="%(app_label)s_%(class)s_both_times_or_none",
                 violation_error_message=_("開始と終了の時刻は両方入力してください。"),
             ),
@@ -493,11 +529,15 @@ class OpeningHours(models.Model):
 class Fee(models.Model):
     """利用者負担: one line of what a person pays (e.g. 食費 500円/日)."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="fees", verbose_name=_("社会資源"))
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="fees", verbose_name=_("社会資源")
+    )
     kind = models.CharField(_("負担の種類"), max_length=16, choices=FeeKind.choices)
     amount_yen = models.PositiveIntegerField(_("金額（円）"), null=True, blank=True)
     unit = models.CharField(_("単位"), max_length=8, choices=FeeUnit.choices, blank=True)
-    description = models.CharField(_("内容"), max_length=200, blank=True, help_text=_("例: 食費、光熱水費、家賃"))
+    description = models.CharField(
+        _("内容"), max_length=200, blank=True, help_text=_("例: 食費、光熱水費、家賃")
+    )
 
     class Meta:
         verbose_name = _("利用者負担")
@@ -548,7 +588,7 @@ def validate_places_by_weekday(value):
     from django.core.exceptions import ValidationError
 
     if not isinstance(value, dict):
-        raise ValidationError(_("曜日別の空き数は {\"mon\": 1, …} の形で入力してください。"))
+        raise ValidationError(_('曜日別の空き数は {"mon": 1, …} の形で入力してください。'))
     for key, places in value.items():
         if key not in WEEKDAY_KEYS:
             raise ValidationError(

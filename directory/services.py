@@ -58,12 +58,21 @@ def resource_update(*, resource: Resource, by=None, fees=None, hours=None, **fie
 
 @transaction.atomic
 def resource_verify(*, resource: Resource, by, at=None) -> Resource:
-    """Record that `by` confirmed the entry is true (確認日), without touching anything else."""
-    return resource_update(resource=resource, by=by, verified_at=at or timezone.now(), verified_by=by)
+    """Record that `by` confirmed the entry is true (確認日).
+
+    Confirming is not editing: `updated_at` stays as it was."""
+    resource.verified_at = at or timezone.now()
+    resource.verified_by = by
+    resource._history_user = by
+    resource.full_clean()
+    resource.save(update_fields=["verified_at", "verified_by"])
+    return resource
 
 
 @transaction.atomic
-def vacancy_report(*, resource: Resource, by, places: int, as_of=None, places_by_weekday=None, note="") -> Vacancy:
+def vacancy_report(
+    *, resource: Resource, by, places: int, as_of=None, places_by_weekday=None, note=""
+) -> Vacancy:
     """Record a vacancy report: how many places are free, as of when, reported by whom."""
     vacancy = Vacancy(
         resource=resource,

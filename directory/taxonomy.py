@@ -32,9 +32,23 @@ def _in(parent, slug, code, name, kana, en, aliases=(), kind="formal"):
 
 CATEGORIES: tuple[CategorySpec, ...] = (
     # 障害福祉サービス: every service type of the WAM NET open data.
-    _group("welfare-services", "10", "障害福祉サービス", "しょうがいふくしさーびす", "Disability welfare services"),
+    _group(
+        "welfare-services",
+        "10",
+        "障害福祉サービス",
+        "しょうがいふくしさーびす",
+        "Disability welfare services",
+    ),
     _in("welfare-services", "care-benefits", "11", "介護給付", "かいごきゅうふ", "Care benefits"),
-    _in("care-benefits", "home-care", "1101", "居宅介護", "きょたくかいご", "Home care", ("ホームヘルプ", "ヘルパー")),
+    _in(
+        "care-benefits",
+        "home-care",
+        "1101",
+        "居宅介護",
+        "きょたくかいご",
+        "Home care",
+        ("ホームヘルプ", "ヘルパー"),
+    ),
     _in(
         "care-benefits",
         "severe-home-care",
@@ -44,7 +58,14 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         "Home care for severe disabilities",
         ("重訪",),
     ),
-    _in("care-benefits", "accompanied-outing", "1103", "同行援護", "どうこうえんご", "Accompanied outing (visual)"),
+    _in(
+        "care-benefits",
+        "accompanied-outing",
+        "1103",
+        "同行援護",
+        "どうこうえんご",
+        "Accompanied outing (visual)",
+    ),
     _in(
         "care-benefits",
         "behavioral-support",
@@ -89,7 +110,14 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         "Residential facility support",
         ("入所施設",),
     ),
-    _in("welfare-services", "training-benefits", "12", "訓練等給付", "くんれんとうきゅうふ", "Training benefits"),
+    _in(
+        "welfare-services",
+        "training-benefits",
+        "12",
+        "訓練等給付",
+        "くんれんとうきゅうふ",
+        "Training benefits",
+    ),
     _in(
         "training-benefits",
         "functional-training",
@@ -220,7 +248,14 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         "Consultation support for children",
         ("障害児相談",),
     ),
-    _in("welfare-services", "child-day-services", "14", "障害児通所支援", "しょうがいじつうしょしえん", "Day services for children"),
+    _in(
+        "welfare-services",
+        "child-day-services",
+        "14",
+        "障害児通所支援",
+        "しょうがいじつうしょしえん",
+        "Day services for children",
+    ),
     _in(
         "child-day-services",
         "child-development",
@@ -264,7 +299,14 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         "ほいくしょとうほうもんしえん",
         "Nursery visit support",
     ),
-    _in("welfare-services", "child-residential", "15", "障害児入所支援", "しょうがいじにゅうしょしえん", "Residential care for children"),
+    _in(
+        "welfare-services",
+        "child-residential",
+        "15",
+        "障害児入所支援",
+        "しょうがいじにゅうしょしえん",
+        "Residential care for children",
+    ),
     _in(
         "child-residential",
         "welfare-child-residential",
@@ -283,9 +325,21 @@ CATEGORIES: tuple[CategorySpec, ...] = (
     ),
     # 地域生活支援事業 (run by municipalities).
     _group(
-        "community-life-support", "20", "地域生活支援事業", "ちいきせいかつしえんじぎょう", "Community life support programmes"
+        "community-life-support",
+        "20",
+        "地域生活支援事業",
+        "ちいきせいかつしえんじぎょう",
+        "Community life support programmes",
     ),
-    _in("community-life-support", "mobility-support", "2001", "移動支援", "いどうしえん", "Mobility support", ("ガイドヘルプ",)),
+    _in(
+        "community-life-support",
+        "mobility-support",
+        "2001",
+        "移動支援",
+        "いどうしえん",
+        "Mobility support",
+        ("ガイドヘルプ",),
+    ),
     _in(
         "community-life-support",
         "day-temporary-care",
@@ -315,9 +369,25 @@ CATEGORIES: tuple[CategorySpec, ...] = (
     ),
     # Health.
     _group("health", "30", "医療・保健", "いりょう・ほけん", "Health"),
-    _in("health", "hospital-clinic", "3001", "病院・診療所", "びょういん・しんりょうじょ", "Hospital or clinic", ("病院", "クリニック")),
+    _in(
+        "health",
+        "hospital-clinic",
+        "3001",
+        "病院・診療所",
+        "びょういん・しんりょうじょ",
+        "Hospital or clinic",
+        ("病院", "クリニック"),
+    ),
     _in("health", "home-nursing", "3002", "訪問看護", "ほうもんかんご", "Home-visit nursing", ("訪看",)),
-    _in("health", "health-center", "3003", "保健センター", "ほけんせんたー", "Public health centre", ("保健所",)),
+    _in(
+        "health",
+        "health-center",
+        "3003",
+        "保健センター",
+        "ほけんせんたー",
+        "Public health centre",
+        ("保健所",),
+    ),
     # Other public bodies.
     _group("public-bodies", "40", "公的機関・相談窓口", "こうてききかん・そうだんまどぐち", "Public bodies"),
     _in(
@@ -338,13 +408,55 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         "Core consultation support centre",
         ("基幹",),
     ),
-    _in("public-bodies", "hello-work", "4003", "ハローワーク", "はろーわーく", "Public employment office", ("公共職業安定所",)),
-    _in("public-bodies", "special-needs-school", "4004", "特別支援学校", "とくべつしえんがっこう", "Special needs school", ("支援学校",)),
+    _in(
+        "public-bodies",
+        "hello-work",
+        "4003",
+        "ハローワーク",
+        "はろーわーく",
+        "Public employment office",
+        ("公共職業安定所",),
+    ),
+    _in(
+        "public-bodies",
+        "special-needs-school",
+        "4004",
+        "特別支援学校",
+        "とくべつしえんがっこう",
+        "Special needs school",
+        ("支援学校",),
+    ),
     # Informal supports.
-    _group("informal", "50", "インフォーマル支援", "いんふぉーまるしえん", "Informal supports", kind="informal"),
-    _in("informal", "family", "5001", "家族・親族", "かぞく・しんぞく", "Family and relatives", kind="informal"),
-    _in("informal", "friends-neighbours", "5002", "友人・近隣", "ゆうじん・きんりん", "Friends and neighbours", kind="informal"),
-    _in("informal", "minsei-iin", "5003", "民生委員", "みんせいいいん", "Community welfare volunteer (minsei-iin)", kind="informal"),
+    _group(
+        "informal", "50", "インフォーマル支援", "いんふぉーまるしえん", "Informal supports", kind="informal"
+    ),
+    _in(
+        "informal",
+        "family",
+        "5001",
+        "家族・親族",
+        "かぞく・しんぞく",
+        "Family and relatives",
+        kind="informal",
+    ),
+    _in(
+        "informal",
+        "friends-neighbours",
+        "5002",
+        "友人・近隣",
+        "ゆうじん・きんりん",
+        "Friends and neighbours",
+        kind="informal",
+    ),
+    _in(
+        "informal",
+        "minsei-iin",
+        "5003",
+        "民生委員",
+        "みんせいいいん",
+        "Community welfare volunteer (minsei-iin)",
+        kind="informal",
+    ),
     _in("informal", "volunteers", "5004", "ボランティア", "ぼらんてぃあ", "Volunteers", kind="informal"),
     _in(
         "informal",

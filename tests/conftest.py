@@ -1,3 +1,4 @@
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,58 @@ def organization_factory(db):
 @pytest.fixture
 def municipality_factory(db):
     return factories.MunicipalityFactory
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush the tables after each test, data migrations' rows included: put back the
+    taxonomy, features and role groups (with the coordinator's permissions) the migrations ship."""
+    from django.apps import apps
+
+    from directory.apps import grant_coordinator_permissions
+
+    sync_taxonomy = import_module("directory.migrations.0002_taxonomy_features_roles").sync_taxonomy
+    sync_taxonomy(apps, None)
+    grant_coordinator_permissions(apps.get_app_config("directory"))
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    """A phone-sized page that refuses and records every request leaving the live server."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    page = context.new_page()
+    page.external_requests = []
+
+    def guard(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            page.external_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    yield page
+    context.close()

@@ -90,7 +90,7 @@ class ResourceFactory(factory.django.DjangoModelFactory):
         model = Resource
         skip_postgeneration_save = True
 
-    name = factory.LazyFunction(lambda: f"{fake.city_name()}{fake.random_element(['の家', '作業所', 'センター'])}")
+    name = factory.LazyFunction(lambda: f"{fake.town()}{fake.random_element(['の家', '作業所', 'センター'])}")
     name_kana = "てすと"
     organization = factory.SubFactory(OrganizationFactory)
     primary_category = factory.LazyFunction(lambda: Category.objects.get(slug="daily-life-care"))

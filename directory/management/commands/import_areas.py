@@ -1,0 +1,340 @@
+"""Import 都道府県 and 市区町村 from the open data of code4fukui/localgovjp.
+
+    python manage.py import_areas municipalities-jp.csv prefectures-jp.csv
+
+Each file is recognised by its header, prefecture files are imported first, and rows are upserted by code:
+a second run of the same files changes nothing. A row that cannot be read is reported (file, line, column,
+value) and skipped while the good rows are still imported; the command then exits with status 3.
+"""
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from directory.models import Municipality, Prefecture
+from directory.validators import validate_local_government_code
+
+# Exit status when some rows were skipped but the others were imported.
+EXIT_ROWS_SKIPPED = 3
+
+PREFECTURES = "prefectures"
+MUNICIPALITIES = "municipalities"
+
+# The full headers of the two published files, and the columns this importer reads from each.
+# A file is recognised when its header holds every column that is read (other columns may come and go).
+HEADERS = {
+    PREFECTURES: (
+        "pid,pref,prefkana,prefshort,prefshortkana,pref_en,pref3code,url,lgcode,ISO3166-2,capital,lat,lng"
+    ),
+    MUNICIPALITIES: "pid,pref,cid,city,citykana,lat,lng,url,phrase,lgcode",
+}
+COLUMNS_READ = {
+    PREFECTURES: ("pid", "pref", "prefkana", "pref_en", "lgcode", "lat", "lng"),
+    MUNICIPALITIES: ("pref", "city", "citykana", "lat", "lng", "lgcode"),
+}
+PREFECTURE_NUMBERS = range(1, 48)
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    label: str
+    kind: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number where the record starts, cells)
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other):
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+    def __str__(self):
+        return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+
+
+@dataclass
+class RowProblems:
+    """The problems found in one row, each as (column, value or None when the cell is missing, message)."""
+
+    items: list[tuple[str, str | None, str]] = field(default_factory=list)
+
+    def add(self, column, value, message):
+        self.items.append((column, value, str(message)))
+
+    def __bool__(self):
+        return bool(self.items)
+
+
+def read_source(path_text: str) -> SourceFile:
+    """Read a whole file and recognise its format, or raise CommandError saying why it cannot be used."""
+    path = Path(path_text)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # strips the BOM when there is one
+    except FileNotFoundError:
+        raise CommandError(f"{path_text}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path_text}: is a directory, not a CSV file") from None
+    except OSError as error:
+        raise CommandError(f"{path_text}: cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError as error:
+        raise CommandError(
+            f"{path_text}: is not UTF-8 text (byte {error.start}); save it as UTF-8, with or without BOM"
+        ) from None
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+        rows = []
+        end_of_previous = reader.line_num
+        for cells in reader:
+            start = end_of_previous + 1
+            end_of_previous = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank line
+            rows.append((start, cells))
+    except csv.Error as error:
+        raise CommandError(f"{path_text}, line {reader.line_num}: not valid CSV ({error})") from None
+
+    kind = next((kind for kind, columns in COLUMNS_READ.items() if set(columns) <= set(header)), None)
+    if kind is None:
+        expected = "; ".join(f"{name}: {columns}" for name, columns in HEADERS.items())
+        found = ",".join(header) if header else "(empty file)"
+        raise CommandError(
+            f"{path_text}: the header is of neither known format.\n"
+            f"  found: {found}\n  expected one of: {expected}"
+        )
+    return SourceFile(path=path, label=path_text, kind=kind, header=header, rows=rows)
+
+
+def as_record(source: SourceFile, cells: list[str], problems: RowProblems) -> dict[str, str] | None:
+    width = len(source.header)
+    if len(cells) < width:
+        missing = source.header[len(cells)]
+        problems.add(missing, None, f"missing: the row has {len(cells)} columns, the header {width}")
+        return None
+    if len(cells) > width:
+        problems.add(
+            f"column {width + 1}",
+            cells[width],
+            f"extra: the row has {len(cells)} columns, the header {width}",
+        )
+        return None
+    return {name: cell.strip() for name, cell in zip(source.header, cells, strict=True)}
+
+
+def text(record, column, problems, *, max_length, required=False):
+    value = record[column]
+    if required and not value:
+        problems.add(column, value, "empty")
+    elif len(value) > max_length:
+        problems.add(column, value, f"longer than {max_length} characters")
+    return value
+
+
+def coordinate(record, column, problems, *, limit):
+    value = record[column]
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        problems.add(column, value, "not a number")
+        return None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        problems.add(column, value, f"out of range (-{limit} to {limit})")
+        return None
+    return number
+
+
+def point(record, problems):
+    latitude = coordinate(record, "lat", problems, limit=90)
+    longitude = coordinate(record, "lng", problems, limit=180)
+    for column in ("lat", "lng"):
+        if not record[column] and (record["lat"] or record["lng"]):
+            problems.add(column, "", "empty while the other coordinate is given")
+    return latitude, longitude
+
+
+def local_government_code(record, column, problems) -> str | None:
+    """The 6-digit code with its check digit; a code whose leading zero was lost (11002) is padded."""
+    value = record[column]
+    code = value.zfill(6) if value.isascii() and value.isdigit() else value
+    try:
+        validate_local_government_code(code)
+    except ValidationError as error:
+        problems.add(column, value, " ".join(error.messages))
+        return None
+    if int(code[:2]) not in PREFECTURE_NUMBERS:
+        problems.add(column, value, f"no prefecture has the number {code[:2]}")
+        return None
+    return code
+
+
+def field_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+def parse_prefecture(record, problems) -> dict | None:
+    code = None
+    if record["lgcode"]:
+        lgcode = local_government_code(record, "lgcode", problems)
+        if lgcode is not None and lgcode[2:5] != "000":
+            problems.add("lgcode", record["lgcode"], "is the code of a municipality, not of a prefecture")
+        elif lgcode is not None:
+            code = lgcode[:2]
+    pid = record["pid"]
+    if pid:
+        if not (pid.isascii() and pid.isdigit() and int(pid) in PREFECTURE_NUMBERS):
+            problems.add("pid", pid, "not a prefecture number (1 to 47)")
+        elif code is not None and int(pid) != int(code):
+            problems.add("pid", pid, f"disagrees with lgcode {record['lgcode']}")
+        elif code is None and not record["lgcode"]:
+            code = f"{int(pid):02d}"
+    elif not record["lgcode"]:
+        problems.add("pid", "", "empty, and so is lgcode")
+    values = {
+        "name": text(record, "pref", problems, max_length=field_length(Prefecture, "name"), required=True),
+        "name_kana": text(record, "prefkana", problems, max_length=field_length(Prefecture, "name_kana")),
+        "name_en": text(record, "pref_en", problems, max_length=field_length(Prefecture, "name_en")),
+    }
+    values["latitude"], values["longitude"] = point(record, problems)
+    return None if problems else {"code": code, **values}
+
+
+def parse_municipality(record, problems) -> dict | None:
+    code = local_government_code(record, "lgcode", problems)
+    values = {
+        "name": text(record, "city", problems, max_length=field_length(Municipality, "name"), required=True),
+        "name_kana": text(record, "citykana", problems, max_length=field_length(Municipality, "name_kana")),
+    }
+    values["latitude"], values["longitude"] = point(record, problems)
+    return None if problems else {"code": code, **values}
+
+
+def upsert(model, rows: dict[str, dict]) -> Counts:
+    """Create the rows whose code is new, update those that differ, leave the others alone."""
+    counts = Counts()
+    existing = model.objects.in_bulk(list(rows), field_name="code")
+    new, changed, changed_fields = [], [], set()
+    for code, values in rows.items():
+        instance = existing.get(code)
+        if instance is None:
+            new.append(model(code=code, **values))
+            continue
+        differing = {name for name, value in values.items() if getattr(instance, name) != value}
+        if differing:
+            for name in differing:
+                setattr(instance, name, values[name])
+            changed.append(instance)
+            changed_fields |= differing
+        else:
+            counts.unchanged += 1
+    model.objects.bulk_create(new, batch_size=500)
+    if changed:
+        model.objects.bulk_update(changed, sorted(changed_fields), batch_size=500)
+    counts.created, counts.updated = len(new), len(changed)
+    return counts
+
+
+class Command(BaseCommand):
+    help = (
+        "Import prefectures and municipalities from the CSV files of code4fukui/localgovjp "
+        "(prefjp-utf8.csv, localgovjp-utf8.csv), in any order. Rows are upserted by code; "
+        "unreadable rows are reported and skipped (exit status 3)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE", help="prefecture or municipality CSV file")
+
+    def handle(self, *args, files, **options):
+        # Every file must be readable and recognised before anything is written.
+        sources = [read_source(path) for path in files]
+        sources.sort(key=lambda source: source.kind != PREFECTURES)  # stable: prefectures first
+        totals = {Prefecture: Counts(), Municipality: Counts()}
+        skipped = 0
+        for source in sources:
+            importer = self.import_prefectures if source.kind == PREFECTURES else self.import_municipalities
+            with transaction.atomic():
+                model, counts, skipped_here, created_prefectures = importer(source)
+            totals[model].add(counts)
+            totals[Prefecture].created += created_prefectures
+            skipped += skipped_here
+            also = f"; {created_prefectures} prefectures created from its rows" if created_prefectures else ""
+            self.stdout.write(
+                f"{source.label} ({source.kind}, {len(source.rows)} rows): "
+                f"{counts}, skipped {skipped_here}{also}"
+            )
+        self.stdout.write(f"Prefecture: {totals[Prefecture]}")
+        self.stdout.write(f"Municipality: {totals[Municipality]}")
+        self.stdout.write(f"Skipped rows: {skipped}")
+        if skipped:
+            raise CommandError(
+                f"{skipped} row{'s' if skipped != 1 else ''} could not be read and were skipped (see above); "
+                "the other rows were imported",
+                returncode=EXIT_ROWS_SKIPPED,
+            )
+
+    def parse_rows(self, source, parse):
+        """Parse every row, reporting and dropping unreadable ones and repeated codes.
+
+        Returns ({code: values}, number of rows skipped)."""
+        rows, first_line, skipped = {}, {}, 0
+        for line, cells in source.rows:
+            problems = RowProblems()
+            record = as_record(source, cells, problems)
+            values = parse(record, problems) if record is not None else None
+            if values is not None and values["code"] in rows:
+                column = "lgcode" if record["lgcode"] else "pid"
+                problems.add(column, record[column], f"repeats the code of line {first_line[values['code']]}")
+            if problems:
+                for column, value, message in problems.items:
+                    shown = "" if value is None else f" = {value!r}"
+                    self.stderr.write(f"{source.label}, line {line}, column {column}{shown}: {message}")
+                skipped += 1
+                continue
+            code = values.pop("code")
+            rows[code], first_line[code] = values, line
+        return rows, skipped
+
+    def import_prefectures(self, source):
+        rows, skipped = self.parse_rows(source, parse_prefecture)
+        return Prefecture, upsert(Prefecture, rows), skipped, 0
+
+    def import_municipalities(self, source):
+        prefecture_ids = dict(Prefecture.objects.values_list("code", "pk"))
+        missing = {}  # prefecture code -> name, for prefectures known only from municipality rows
+
+        def parse(record, problems):
+            values = parse_municipality(record, problems)
+            prefecture_code = values and values["code"][:2]
+            if values and prefecture_code not in prefecture_ids and prefecture_code not in missing:
+                name = record["pref"]
+                if not name or len(name) > field_length(Prefecture, "name"):
+                    problems.add(
+                        "pref", name, f"prefecture {prefecture_code} is not imported and needs a name"
+                    )
+                    return None
+                missing[prefecture_code] = name
+            return values
+
+        rows, skipped = self.parse_rows(source, parse)
+        # Create the prefectures that were not imported yet from the municipality rows, so no row is lost.
+        Prefecture.objects.bulk_create(Prefecture(code=code, name=name) for code, name in missing.items())
+        if missing:
+            prefecture_ids = dict(Prefecture.objects.values_list("code", "pk"))
+        for code, values in rows.items():
+            values["prefecture_id"] = prefecture_ids[code[:2]]
+        return Municipality, upsert(Municipality, rows), skipped, len(missing)

@@ -1,0 +1,122 @@
+"""Reads that span several models, for the pages."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import DeletedObject
+
+from directory.choices import ResourceKind, ResourceStatus
+from directory.models import Category, Resource, Vacancy
+
+HISTORY_FIELDS_HIDDEN = {"updated_at", "created_at"}
+# Who verified or owns an entry names a professional: the public sees that the entry changed, not by whom.
+HISTORY_FIELDS_FOR_PROFESSIONALS = {"verified_by", "owner"}
+HISTORY_KIND_LABELS = {"+": _("登録"), "~": _("変更"), "-": _("削除")}
+
+
+def catalogue_counts(resources):
+    counts = resources.open().aggregate(
+        total=Count("pk"),
+        formal=Count("pk", filter=Q(kind=ResourceKind.FORMAL)),
+        informal=Count("pk", filter=Q(kind=ResourceKind.INFORMAL)),
+    )
+    return counts
+
+
+def resources_managed_by(user):
+    """A service manager's own entries, oldest 確認日 first, so the stale ones come to the top."""
+    return (
+        Resource.objects.filter(organization__memberships__user=user)
+        .select_related("primary_category", "municipality")
+        .annotate(latest_vacancy_at=Max("vacancies__as_of"))
+        .order_by("verified_at", "name_kana")
+        .distinct()
+    )
+
+
+def coordinator_dashboard():
+    now = timezone.now()
+    resources = Resource.objects.open()
+    stale_vacancy_cutoff = now - timedelta(days=settings.VACANCY_FRESH_DAYS)
+    return {
+        "by_status": [
+            (ResourceStatus(row["status"]).label, row["n"])
+            for row in Resource.objects.values("status").annotate(n=Count("pk")).order_by("status")
+        ],
+        "unverified_over_a_year": resources.unverified_for(365).count(),
+        "never_verified": resources.filter(verified_at__isnull=True).count(),
+        "fresh_vacancies": Vacancy.objects.filter(as_of__gte=stale_vacancy_cutoff)
+        .values("resource")
+        .distinct()
+        .count(),
+        "categories_without_resources": Category.objects.leaves()
+        .annotate(n=Count("primary_resources", filter=~Q(primary_resources__status=ResourceStatus.CLOSED)))
+        .filter(n=0),
+    }
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: object
+    new: object
+
+
+@dataclass
+class Change:
+    at: object
+    author: str | None
+    kind: str
+    fields: list[FieldChange]
+
+
+def resource_changes(resource, *, with_authors, limit=50):
+    """The resource's recorded history, newest first, each with the fields it changed."""
+    records = list(
+        resource.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        if len(changes) == limit:
+            break
+        fields = []
+        if older is not None:
+            delta = newer.diff_against(older, foreign_keys_are_objs=True)
+            for change in delta.changes:
+                if change.field in HISTORY_FIELDS_HIDDEN or (
+                    change.field in HISTORY_FIELDS_FOR_PROFESSIONALS and not with_authors
+                ):
+                    continue
+                field = Resource._meta.get_field(change.field)
+                fields.append(
+                    FieldChange(str(field.verbose_name), _readable(change.old), _readable(change.new))
+                )
+        changes.append(
+            Change(
+                at=newer.history_date,
+                author=(newer.history_user.get_username() if with_authors and newer.history_user else None),
+                kind=HISTORY_KIND_LABELS[newer.history_type],
+                fields=fields,
+            )
+        )
+    return changes
+
+
+def _readable(value):
+    if isinstance(value, list):
+        # m2m changes come as lists of through-row dicts; show the related objects' names.
+        names = []
+        for row in value:
+            related = [v for k, v in row.items() if k != "resource"]
+            names.extend(str(item) for item in related)
+        return "、".join(names)
+    if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+        return ""
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    return value

@@ -1,0 +1,44 @@
+"""The pages as a person on a phone sees them, in headless Chromium."""
+
+from pathlib import Path
+
+import pytest
+
+from directory import services
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def test_a_family_member_reads_a_resource_on_a_phone_and_switches_to_english(page, live_server):
+    coordinator = factories.coordinator()
+    resource = factories.ResourceFactory(name="ワークセンターさくら", phone="026-000-0000")
+    services.resource_verify(resource=resource, by=coordinator)
+
+    page.goto(live_server.url + resource.get_absolute_url())
+    assert page.locator("h1").inner_text() == "ワークセンターさくら"
+    assert page.locator("[data-freshness=fresh]").first.is_visible()
+    assert page.get_by_role("link", name="026-000-0000").get_attribute("href") == "tel:026-000-0000"
+    # Nothing is wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "resource-detail-phone.png"), full_page=True)
+
+    page.select_option("#language", "en")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "ワークセンターさくら"
+    assert page.external_requests == []
+
+
+def test_a_planner_logs_in_and_lands_on_the_planner_home(page, live_server):
+    factories.planner(username="soudan")
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "soudan")
+    page.fill("#id_password", "pass-for-tests")
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.locator("#planner-home").is_visible()
+    assert page.external_requests == []

@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from directory import services
+from directory.choices import Visibility
+from directory.models import Category
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_speaks_japanese_by_default(client):
+    response = client.get(reverse("directory:home"))
+    assert response.status_code == 200
+    assert '<html lang="ja">' in response.text
+    assert "地域資源マップ" in response.text
+
+
+def test_a_user_can_switch_the_interface_to_english(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("directory:home"))
+    assert '<html lang="en">' in response.text
+    assert "Community Resource Map" in response.text
+
+
+def test_each_role_gets_its_own_home_page(client):
+    organization = factories.OrganizationFactory()
+    own = factories.ResourceFactory(organization=organization, name="ひまわり作業所")
+    pages = {
+        factories.planner(): "planner-home",
+        factories.service_manager(organization): "manager-home",
+        factories.coordinator(): "coordinator-home",
+    }
+    for user, section in pages.items():
+        client.force_login(user)
+        text = client.get(reverse("directory:home")).text
+        assert f'id="{section}"' in text
+        for other in set(pages.values()) - {section}:
+            assert f'id="{other}"' not in text
+    client.force_login(next(user for user, section in pages.items() if section == "manager-home"))
+    assert own.name in client.get(reverse("directory:home")).text
+
+
+def test_the_detail_page_shows_every_field_group_and_the_age_of_its_verification(client):
+    coordinator = factories.coordinator()
+    resource = factories.ResourceFactory(name="ワークセンターさくら", capacity=20, office_number="2012345678")
+    services.resource_verify(resource=resource, by=coordinator, at=timezone.now() - timedelta(days=400))
+    services.vacancy_report(
+        resource=resource, by=coordinator, places=3, as_of=timezone.now() - timedelta(days=2)
+    )
+    text = client.get(resource.get_absolute_url()).text
+    assert "ワークセンターさくら" in text
+    assert "2012345678" in text
+    assert "20人" in text
+    assert 'data-freshness="stale"' in text
+    assert "400日前" in text
+    assert "空き 3" in text
+
+
+def test_the_detail_page_lists_the_changes_with_old_and_new_values(client):
+    coordinator = factories.coordinator()
+    resource = services.resource_create(
+        by=coordinator,
+        name="グループホームりんご",
+        primary_category=Category.objects.get(slug="group-home"),
+        capacity=5,
+    )
+    services.resource_update(resource=resource, by=coordinator, capacity=7)
+    client.force_login(factories.planner())
+    history = client.get(resource.get_absolute_url()).text.split('id="history"')[1]
+    assert "定員: 5 → 7" in history
+    assert coordinator.username in history
+
+
+def test_the_public_sees_changes_but_not_who_made_them(client):
+    coordinator = factories.coordinator(username="kanri-taro")
+    resource = factories.ResourceFactory()
+    services.resource_update(resource=resource, by=coordinator, capacity=9)
+    services.resource_verify(resource=resource, by=coordinator)
+    history = client.get(resource.get_absolute_url()).text.split('id="history"')[1]
+    assert "定員" in history
+    assert "kanri-taro" not in history
+
+
+@pytest.mark.parametrize(
+    ("visibility", "viewer", "status"),
+    [
+        (Visibility.PROFESSIONALS, "anonymous", 404),
+        (Visibility.PROFESSIONALS, "planner", 200),
+        (Visibility.PRIVATE, "anonymous", 404),
+        (Visibility.PRIVATE, "planner", 404),
+        (Visibility.PRIVATE, "owner", 200),
+        (Visibility.PRIVATE, "coordinator", 404),
+    ],
+)
+def test_the_detail_page_answers_404_to_those_who_may_not_see_the_entry(client, visibility, viewer, status):
+    owner = factories.planner()
+    resource = factories.ResourceFactory(visibility=visibility, owner=owner)
+    users = {"planner": factories.planner, "coordinator": factories.coordinator}
+    if viewer == "owner":
+        client.force_login(owner)
+    elif viewer in users:
+        client.force_login(users[viewer]())
+    assert client.get(resource.get_absolute_url()).status_code == status
+
+
+def test_login_and_logout_work_for_a_demo_style_user(client):
+    factories.planner(username="planner")
+    response = client.post(
+        reverse("login"), {"username": "planner", "password": "pass-for-tests"}, follow=True
+    )
+    assert 'id="planner-home"' in response.text
+    response = client.post(reverse("logout"), follow=True)
+    assert 'id="planner-home"' not in response.text
