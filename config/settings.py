@@ -117,8 +117,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 VERIFIED_FRESH_DAYS = env_int("VERIFIED_FRESH_DAYS", 365, minimum=1)
 # A vacancy report older than this many days no longer counts as a current vacancy.
 VACANCY_FRESH_DAYS = env_int("VACANCY_FRESH_DAYS", 30, minimum=1)
-# Geocoder used for addresses typed by users: "offline" resolves municipality names from our own table.
-GEOCODER = env_choice("GEOCODER", "offline", {"offline", "nominatim", "gsi"})
 # Map tiles: GSI 淡色地図 by default, OpenStreetMap as an option, "none" for offline use.
 MAP_TILES = env_choice("MAP_TILES", "gsi", {"gsi", "osm", "none"})
 

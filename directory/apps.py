@@ -9,6 +9,16 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(grant_coordinator_permissions, sender=self)
+        post_migrate.connect(restore_search_index, sender=self)
+
+
+def restore_search_index(sender, using="default", **kwargs):
+    """A migration that rebuilds the resource table on SQLite drops the FTS triggers: put them back."""
+    from django.db import connections
+
+    from directory.search import ensure_search_index
+
+    ensure_search_index(connections[using])
 
 
 def grant_coordinator_permissions(sender, using="default", **kwargs):

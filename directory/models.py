@@ -403,7 +403,23 @@ class Resource(models.Model):
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[categories, service_area, features])
+    # Derived by directory.services on every write, for search and filters; never edited by hand.
+    search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
+    monthly_fee_yen = models.PositiveIntegerField(
+        _("月額の自己負担（目安）"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("定額・実費の合計（1割負担は所得区分で決まるため含まない）。不明な金額があれば空。"),
+    )
+    latest_vacancy = models.ForeignKey(
+        "Vacancy", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    history = HistoricalRecords(
+        m2m_fields=[categories, service_area, features],
+        excluded_fields=["search_text", "monthly_fee_yen", "latest_vacancy"],
+    )
     objects = ResourceQuerySet.as_manager()
 
     class Meta:
@@ -451,6 +467,10 @@ class Resource(models.Model):
             # "Newest first" lists and stale-entry reports.
             models.Index(fields=["updated_at", "id"], name="resource_updated"),
             models.Index(fields=["verified_at", "id"], name="resource_verified"),
+            # The default reading order (name_kana) and its deep pages.
+            models.Index(fields=["name_kana", "name", "id"], name="resource_reading_order"),
+            # "Places free now" filters and sorts by the latest report.
+            models.Index(fields=["capacity", "id"], name="resource_capacity"),
         ]
 
     def __str__(self):
@@ -476,9 +496,6 @@ class Resource(models.Model):
     def is_verified_fresh(self, now=None):
         age = self.verified_age_days(now)
         return age is not None and age <= settings.VERIFIED_FRESH_DAYS
-
-    def latest_vacancy(self):
-        return self.vacancies.order_by("-as_of", "-pk").first()
 
 
 class OpeningHours(models.Model):

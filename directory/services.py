@@ -7,7 +7,9 @@ ValidationError naming the field and nothing is half-saved. History rows record 
 from django.db import transaction
 from django.utils import timezone
 
+from directory.choices import FeeKind
 from directory.models import Fee, OpeningHours, Resource, Vacancy
+from directory.search import resource_search_text
 
 RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
 
@@ -22,7 +24,31 @@ def _save_resource(resource, *, by, m2m, fees=None, hours=None):
         _replace_children(resource, Fee, fees)
     if hours is not None:
         _replace_children(resource, OpeningHours, hours)
+    resource_refresh_derived(resource=resource)
     return resource
+
+
+def monthly_fee_yen(fees) -> int | None:
+    """What the fee lines add up to in a month, leaving out the 1割 share (set by the person's income
+    bracket: 0, 9,300 or 37,200 yen); None when a line's amount is unknown."""
+    total = 0
+    for fee in fees:
+        if fee.kind == FeeKind.PUBLIC_10_PERCENT:
+            continue
+        monthly = fee.monthly_yen()
+        if monthly is None:
+            return None
+        total += monthly
+    return total
+
+
+def resource_refresh_derived(*, resource: Resource) -> None:
+    """Recompute the fields kept for search and filters (search_text, monthly_fee_yen)."""
+    resource.search_text = resource_search_text(resource)
+    resource.monthly_fee_yen = monthly_fee_yen(resource.fees.all())
+    Resource.objects.filter(pk=resource.pk).update(
+        search_text=resource.search_text, monthly_fee_yen=resource.monthly_fee_yen
+    )
 
 
 def _replace_children(resource, model, rows):
@@ -85,4 +111,8 @@ def vacancy_report(
     vacancy._history_user = by
     vacancy.full_clean()
     vacancy.save()
+    latest = resource.latest_vacancy
+    if latest is None or (vacancy.as_of, vacancy.pk) >= (latest.as_of, latest.pk):
+        resource.latest_vacancy = vacancy
+        Resource.objects.filter(pk=resource.pk).update(latest_vacancy=vacancy)
     return vacancy

@@ -1,7 +1,10 @@
+from django.core.paginator import InvalidPage, Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from directory import selectors
+from directory import exports, selectors
+from directory.filters import ResourceFilterSet
 from directory.models import Resource
 from directory.roles import COORDINATOR, PLANNER, SERVICE_MANAGER, is_coordinator, is_professional, roles_of
 
@@ -25,7 +28,11 @@ def home(request):
 def resource_detail(request, pk):
     resource = get_object_or_404(
         Resource.objects.visible_to(request.user).select_related(
-            "organization", "primary_category", "municipality__prefecture", "verified_by"
+            "organization",
+            "primary_category",
+            "municipality__prefecture",
+            "verified_by",
+            "latest_vacancy__reported_by",
         ),
         pk=pk,
     )
@@ -34,7 +41,51 @@ def resource_detail(request, pk):
         "directory/resource_detail.html",
         {
             "resource": resource,
-            "latest_vacancy": resource.latest_vacancy(),
             "changes": selectors.resource_changes(resource, with_authors=is_professional(request.user)),
         },
     )
+
+
+RESULTS_PER_PAGE = 20
+
+
+def _search(request):
+    resources = selectors.search_rows(Resource.objects.visible_to(request.user))
+    return ResourceFilterSet(request.GET, queryset=resources, request=request)
+
+
+@require_GET
+def resource_search(request):
+    """The professionals' search page: the filters as a form, results paginated, printable."""
+    filterset = _search(request)
+    context = {"filterset": filterset, "form": filterset.form, "query_string": _without_page(request)}
+    if not filterset.is_valid():
+        return render(request, "directory/resource_search.html", context, status=400)
+    paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
+    try:
+        context["page"] = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        context["page_error"] = _("page は 1 から %(last)d までの数です。") % {"last": paginator.num_pages}
+        return render(request, "directory/resource_search.html", context, status=400)
+    return render(request, "directory/resource_search.html", context)
+
+
+@require_GET
+def resource_search_csv(request):
+    """The whole result set of a search as CSV (UTF-8 with BOM, so Excel reads the Japanese)."""
+    filterset = _search(request)
+    if not filterset.is_valid():
+        return render(
+            request,
+            "directory/resource_search.html",
+            {"filterset": filterset, "form": filterset.form},
+            status=400,
+        )
+    base_url = request.build_absolute_uri("/")[:-1]
+    return exports.resources_csv_response(filterset.qs, base_url=base_url, filename="resources.csv")
+
+
+def _without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from faker import Faker
 
-from directory import roles
+from directory import roles, services
 from directory.models import Category, Membership, Municipality, Organization, Prefecture, Resource, Vacancy
 from directory.validators import corporate_number_check_digit, local_government_check_digit
 
@@ -100,6 +100,11 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     longitude = 138.19
     capacity = 20
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Through the service layer, as every write: validated, with history and search text."""
+        return services.resource_create(**kwargs)
+
 
 class VacancyFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -108,3 +113,7 @@ class VacancyFactory(factory.django.DjangoModelFactory):
     resource = factory.SubFactory(ResourceFactory)
     places = 2
     reported_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, reported_by, **kwargs):
+        return services.vacancy_report(by=reported_by, **kwargs)

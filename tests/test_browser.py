@@ -26,8 +26,8 @@ def test_a_family_member_reads_a_resource_on_a_phone_and_switches_to_english(pag
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "resource-detail-phone.png"), full_page=True)
 
-    page.select_option("#language", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "ワークセンターさくら"
     assert page.external_requests == []

@@ -214,10 +214,12 @@ def test_the_database_refuses_a_raw_update_that_breaks_a_constraint(values):
 
 
 def test_the_database_refuses_the_same_office_number_twice_under_one_service_type():
-    ResourceFactory(office_number="2012345678")
+    first = ResourceFactory(office_number="2012345678")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        ResourceFactory(office_number="2012345678")
+        Resource.objects.create(
+            name="別の名前", primary_category=first.primary_category, office_number="2012345678"
+        )
 
 
 def test_the_database_refuses_a_fixed_fee_without_an_amount():
@@ -308,7 +310,7 @@ def test_a_vacancy_report_is_recorded_with_who_reported_it_and_when():
     record = Vacancy.history.get(id=vacancy.pk)
     assert record.history_user == reporter
     assert record.places == 3
-    assert resource.latest_vacancy() == vacancy
+    assert resource.latest_vacancy == vacancy
 
 
 def test_a_vacancy_report_with_an_unknown_weekday_is_refused():

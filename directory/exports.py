@@ -1,0 +1,51 @@
+"""CSV for people who open it in Excel: UTF-8 with a BOM, a header row in Japanese."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+CSV_HEADER = [
+    "名称", "よみがな", "サービス種別", "法人", "事業所番号", "住所", "市区町村", "電話番号", "定員",
+    "空き", "空きの報告日", "利用者負担", "確認日", "距離(km)", "URL",
+]  # fmt: skip
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def resource_csv_row(resource, base_url):
+    vacancy = resource.latest_vacancy
+    distance = getattr(resource, "distance_km", None)
+    return [
+        resource.name,
+        resource.name_kana,
+        resource.primary_category.name,
+        resource.organization.name if resource.organization else "",
+        resource.office_number,
+        resource.address,
+        resource.municipality.name if resource.municipality else "",
+        resource.phone,
+        "" if resource.capacity is None else resource.capacity,
+        "" if vacancy is None else vacancy.places,
+        "" if vacancy is None else timezone.localtime(vacancy.as_of).date().isoformat(),
+        "、".join(str(fee) for fee in resource.fees.all()),
+        "" if resource.verified_at is None else timezone.localtime(resource.verified_at).date().isoformat(),
+        "" if distance is None else f"{distance:.1f}",
+        base_url + resource.get_absolute_url(),
+    ]
+
+
+def resources_csv_response(resources, *, base_url, filename):
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(CSV_HEADER)
+        for resource in resources.iterator(chunk_size=500):
+            yield writer.writerow(resource_csv_row(resource, base_url))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

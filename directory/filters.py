@@ -1,0 +1,340 @@
+"""The one FilterSet for resources, shared by the HTML search page, the REST API and the maps.
+
+The parameter names are the public interface. A bad value of any of them is a form error keyed by the
+parameter, which the pages show on the form and the API answers with 400; none is silently ignored.
+"""
+
+from datetime import timedelta
+
+import django_filters as filters
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from directory import geo, search
+from directory.choices import DisabilityGroup, FeeKind, ResourceKind, ResourceStatus
+from directory.models import Category, Feature, Fee, Municipality, OpeningHours, Prefecture, Region, Resource
+
+DEFAULT_RADIUS_KM = 10
+MAX_RADIUS_KM = 100
+DAYS = [
+    ("mon", _("月曜")),
+    ("tue", _("火曜")),
+    ("wed", _("水曜")),
+    ("thu", _("木曜")),
+    ("fri", _("金曜")),
+    ("sat", _("土曜")),
+    ("sun", _("日曜")),
+    ("holiday", _("祝日")),
+]
+DAY_TYPE_OF = {"mon": "weekday", "tue": "weekday", "wed": "weekday", "thu": "weekday", "fri": "weekday",
+               "sat": "saturday", "sun": "sunday", "holiday": "holiday"}  # fmt: skip
+ORDERINGS = {
+    "distance": (_("近い順"), [F("distance_km").asc(), "pk"]),
+    "name_kana": (_("よみがな順"), ["name_kana", "name", "pk"]),
+    "-verified_at": (_("確認日の新しい順"), [F("verified_at").desc(nulls_last=True), "-pk"]),
+    "-capacity": (_("定員の多い順"), [F("capacity").desc(nulls_last=True), "pk"]),
+    "-updated_at": (_("更新の新しい順"), ["-updated_at", "-pk"]),
+}
+
+
+def invalid_choice_message(choices):
+    allowed = ", ".join(str(value) for value, _label in choices)
+    return _("「%(value)s」は使えません。使える値: ") + allowed
+
+
+def number_messages(minimum, maximum, unit=""):
+    text = _("%(minimum)s以上%(maximum)s以下の数で指定してください") % {
+        "minimum": minimum,
+        "maximum": maximum,
+    }
+    if unit:
+        text = f"{text}（{unit}）"
+    return {"invalid": text + "。", "min_value": text + "。", "max_value": text + "。"}
+
+
+class RawCheckboxInput(forms.CheckboxInput):
+    """A checkbox that hands the field the raw parameter, so that `free=maybe` can be refused."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+    def format_value(self, value):
+        return None
+
+    def get_context(self, name, value, attrs):
+        checked = str(value).lower() in StrictBooleanField.TRUE
+        return super().get_context(name, checked, attrs)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, on/off); anything else is an error, never a silent None."""
+
+    widget = RawCheckboxInput
+    TRUE, FALSE = {"true", "1", "on", "yes"}, {"false", "0", "off", "no"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).strip().lower()
+        if word in self.TRUE:
+            return True
+        if word in self.FALSE:
+            return False
+        raise forms.ValidationError(_("true か false で指定してください。"), code="invalid")
+
+
+class StrictBooleanFilter(filters.Filter):
+    field_class = StrictBooleanField
+
+
+class IntegerFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class PointField(forms.CharField):
+    """`lat,lon` in decimal degrees."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        message = _("「緯度,経度」の形で指定してください（例: 36.6486,138.1944）。")
+        try:
+            latitude, longitude = (float(part) for part in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(message, code="invalid") from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise forms.ValidationError(_("緯度は-90〜90、経度は-180〜180の範囲です。"), code="range")
+        return latitude, longitude
+
+
+class PointFilter(filters.Filter):
+    field_class = PointField
+
+
+class ResourceFilterForm(forms.Form):
+    """Resolves near / near_address to one point (`self.point`, named `self.near_place` when geocoded) and
+    checks the parameters that depend on each other."""
+
+    point = None
+    near_place = None
+
+    def clean(self):
+        data = super().clean()
+        near, address = data.get("near"), data.get("near_address")
+        if near and address:
+            self.add_error("near_address", _("near と near_address はどちらか一方だけ指定してください。"))
+        point = near
+        if address and not near:
+            location = geo.MunicipalityGeocoder().geocode(address)
+            if location is None:
+                self.add_error(
+                    "near_address",
+                    _("「%(address)s」の場所がわかりません。都道府県名か市区町村名から書いてください。")
+                    % {"address": address},
+                )
+            else:
+                point = (location.latitude, location.longitude)
+                self.near_place = location.address
+        self.point = point
+        if data.get("ordering") == "distance" and not point and not self.has_error("near_address"):
+            self.add_error("ordering", _("ordering=distance には near か near_address が必要です。"))
+        return data
+
+
+class ResourceFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("キーワード"), method="filter_text", max_length=200)
+    category = filters.ModelMultipleChoiceFilter(
+        label=_("サービス種別"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+        error_messages={
+            "invalid_choice": _("サービス種別「%(value)s」はありません（/api/v1/categories/ の slug）。")
+        },
+    )
+    kind = filters.ChoiceFilter(
+        label=_("種類"),
+        choices=ResourceKind.choices,
+        error_messages={"invalid_choice": invalid_choice_message(ResourceKind.choices)},
+    )
+    municipality = filters.ModelMultipleChoiceFilter(
+        label=_("市区町村"),
+        field_name="municipality",
+        queryset=Municipality.objects.all(),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("市区町村コード「%(value)s」はありません（6桁、例: 202011）。")},
+    )
+    prefecture = filters.ModelChoiceFilter(
+        label=_("都道府県"),
+        field_name="municipality__prefecture",
+        queryset=Prefecture.objects.all(),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("都道府県コードは2桁の数字です（例: 20）。")},
+    )
+    region = filters.ModelChoiceFilter(
+        label=_("圏域"),
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="filter_region",
+        error_messages={"invalid_choice": _("その圏域はありません。")},
+    )
+    serves = filters.ModelChoiceFilter(
+        label=_("サービス提供地域"),
+        queryset=Municipality.objects.all(),
+        to_field_name="code",
+        method="filter_serves",
+        error_messages={"invalid_choice": _("市区町村コード「%(value)s」はありません（6桁、例: 202011）。")},
+    )
+    near = PointFilter(label=_("この地点の近く（緯度,経度）"), method="handled_in_filter_queryset")
+    near_address = filters.CharFilter(
+        label=_("この住所の近く"), method="handled_in_filter_queryset", max_length=200
+    )
+    radius_km = filters.NumberFilter(
+        label=_("半径（km）"),
+        method="handled_in_filter_queryset",
+        min_value=0.1,
+        max_value=MAX_RADIUS_KM,
+        error_messages=number_messages(0.1, MAX_RADIUS_KM, "km"),
+    )
+    disability = filters.MultipleChoiceFilter(
+        label=_("障害の種別"),
+        choices=DisabilityGroup.choices,
+        method="filter_disability",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": invalid_choice_message(DisabilityGroup.choices)},
+    )
+    support_level = IntegerFilter(
+        label=_("障害支援区分"),
+        method="filter_support_level",
+        min_value=1,
+        max_value=6,
+        error_messages=number_messages(1, 6),
+    )
+    age = IntegerFilter(
+        label=_("年齢"),
+        method="filter_age",
+        min_value=0,
+        max_value=120,
+        error_messages=number_messages(0, 120),
+    )
+    free = StrictBooleanFilter(label=_("無料"), method="filter_free")
+    fee_max = IntegerFilter(
+        label=_("月額の自己負担の上限（円）"),
+        field_name="monthly_fee_yen",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=10_000_000,
+        error_messages=number_messages(0, 10_000_000, _("円")),
+    )
+    has_vacancy = StrictBooleanFilter(label=_("空きあり"), method="filter_has_vacancy")
+    feature = filters.ModelMultipleChoiceFilter(
+        label=_("対応可能なこと（すべて）"),
+        queryset=Feature.objects.all(),
+        to_field_name="slug",
+        method="filter_features",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("「%(value)s」という対応可能なことはありません。")},
+    )
+    open_on = filters.ChoiceFilter(
+        label=_("開いている日"),
+        choices=DAYS,
+        method="filter_open_on",
+        error_messages={"invalid_choice": invalid_choice_message(DAYS)},
+    )
+    verified_within_days = IntegerFilter(
+        label=_("確認日が何日以内"),
+        method="filter_verified_within_days",
+        min_value=1,
+        max_value=36500,
+        error_messages=number_messages(1, 36500, _("日")),
+    )
+    status = filters.MultipleChoiceFilter(
+        label=_("状態"),
+        choices=ResourceStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": invalid_choice_message(ResourceStatus.choices)},
+    )
+    ordering = filters.ChoiceFilter(
+        label=_("並び順"),
+        choices=[(key, label) for key, (label, _fields) in ORDERINGS.items()],
+        method="handled_in_filter_queryset",
+        error_messages={"invalid_choice": invalid_choice_message([(key, None) for key in ORDERINGS])},
+    )
+
+    class Meta:
+        model = Resource
+        fields = []
+        form = ResourceFilterForm
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if not data.get("status"):
+            queryset = queryset.exclude(status=ResourceStatus.CLOSED)
+        point = self.form.point
+        if point:
+            queryset = geo.within_radius(queryset, *point, float(data.get("radius_km") or DEFAULT_RADIUS_KM))
+        ordering = data.get("ordering") or ("distance" if point else "name_kana")
+        return queryset.order_by(*ORDERINGS[ordering][1])
+
+    def handled_in_filter_queryset(self, queryset, name, value):
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(search.text_filter(value))
+
+    def filter_category(self, queryset, name, value):
+        if not value:  # an empty model choice is an empty QuerySet, which django-filter does not skip
+            return queryset
+        categories = Category.objects.descendants_of(value)
+        in_others = Resource.categories.through.objects.filter(category__in=categories).values("resource_id")
+        return queryset.filter(Q(primary_category__in=categories) | Q(pk__in=in_others))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(municipality__in=value.municipalities.all())
+
+    def filter_serves(self, queryset, name, value):
+        serving = Resource.service_area.through.objects.filter(municipality=value).values("resource_id")
+        return queryset.filter(Q(municipality=value) | Q(pk__in=serving))
+
+    def filter_disability(self, queryset, name, value):
+        """Resources that admit every group the person belongs to; one that names no group admits all."""
+        names_none = Q(**{f"accepts_{group.value}": False for group in DisabilityGroup})
+        for group in value:
+            queryset = queryset.filter(Q(**{f"accepts_{group}": True}) | names_none)
+        return queryset
+
+    def filter_support_level(self, queryset, name, value):
+        return queryset.filter(Q(min_support_level__isnull=True) | Q(min_support_level__lte=value))
+
+    def filter_age(self, queryset, name, value):
+        return queryset.filter(
+            Q(min_age__isnull=True) | Q(min_age__lte=value), Q(max_age__isnull=True) | Q(max_age__gte=value)
+        )
+
+    def filter_free(self, queryset, name, value):
+        co_payment = Fee.objects.filter(resource=OuterRef("pk"), kind=FeeKind.PUBLIC_10_PERCENT)
+        free = Q(monthly_fee_yen=0) & ~Exists(co_payment)
+        return queryset.filter(free if value else ~free)
+
+    def filter_has_vacancy(self, queryset, name, value):
+        cutoff = timezone.now() - timedelta(days=settings.VACANCY_FRESH_DAYS)
+        current = Q(latest_vacancy__places__gt=0, latest_vacancy__as_of__gte=cutoff)
+        return queryset.filter(current if value else ~current)
+
+    def filter_features(self, queryset, name, value):
+        for feature in value:
+            having = Resource.features.through.objects.filter(feature=feature).values("resource_id")
+            queryset = queryset.filter(pk__in=having)
+        return queryset
+
+    def filter_open_on(self, queryset, name, value):
+        hours = OpeningHours.objects.filter(resource=OuterRef("pk"), day_type=DAY_TYPE_OF[value])
+        return queryset.filter(Exists(hours))
+
+    def filter_verified_within_days(self, queryset, name, value):
+        return queryset.filter(verified_at__gte=timezone.now() - timedelta(days=value))

@@ -1,0 +1,104 @@
+"""Japanese-aware free-text search over Resource.search_text.
+
+Query and text are normalised alike: NFKC (full-width Ｂ → b, half-width ｶﾅ → カナ), hiragana → katakana,
+lower case. The text of a resource carries the names and aliases of its categories (GH, B型, 放デイ …, see
+directory/taxonomy.py), so a professional's abbreviation finds what it means without a query-side
+table.
+
+Engines: on SQLite an FTS5 table with the trigram tokenizer answers terms of 3+ characters; shorter terms
+(a trigram index finds nothing for them) use a plain `contains` on the main table. On PostgreSQL every term is
+a `contains` (LIKE) that the pg_trgm GIN index on search_text serves.
+"""
+
+import unicodedata
+
+import jaconv
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+FTS_TABLE = "directory_resource_fts"
+TRIGRAM = 3
+
+
+def normalize(text: str) -> str:
+    """NFKC, hiragana → katakana, lower case, one space between words."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = jaconv.hira2kata(text).lower()
+    return " ".join(text.split())
+
+
+def query_terms(query: str) -> list[str]:
+    return normalize(query).split()
+
+
+def resource_search_text(resource) -> str:
+    """Everything a person may type to find this resource, normalised, one line per source.
+
+    Reads only model fields, so a migration can call it with historical models."""
+    parts = [resource.name, resource.name_kana, resource.address, resource.office_number]
+    if resource.organization_id:
+        parts += [resource.organization.name, resource.organization.name_kana]
+    if resource.municipality_id:
+        parts += [resource.municipality.name, resource.municipality.name_kana]
+    categories = {resource.primary_category, *resource.categories.all()}
+    for category in sorted(categories, key=lambda c: c.code):
+        parts += [category.name, category.name_kana, *category.aliases.splitlines()]
+    parts += [feature.name for feature in resource.features.all()]
+    return "\n".join(normalize(part) for part in parts if part and part.strip())
+
+
+def text_filter(query: str) -> Q:
+    """A Q object that keeps the resources matching every term of the query."""
+    condition = Q()
+    long_terms = []
+    for term in query_terms(query):
+        if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
+            long_terms.append(term)
+        else:
+            condition &= Q(search_text__contains=term)
+    if long_terms:
+        match = " ".join('"{}"'.format(term.replace('"', '""')) for term in long_terms)
+        condition &= Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,)))
+    return condition
+
+
+SQLITE_FTS_SQL = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        search_text, content='directory_resource', content_rowid='id', tokenize='trigram')""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON directory_resource BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON directory_resource BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON directory_resource BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
+    END""",
+]
+POSTGRESQL_TRGM_SQL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS resource_search_trgm"
+    " ON directory_resource USING gin (search_text gin_trgm_ops)",
+]
+
+
+def ensure_search_index(using_connection=None) -> None:
+    """Create the engine's index (and on SQLite the triggers that keep it in step) if missing.
+
+    Called by a migration and after every migrate: on SQLite a later migration that rebuilds the
+    directory_resource table drops its triggers, and this puts them back."""
+    conn = using_connection or connection
+    statements = {"sqlite": SQLITE_FTS_SQL, "postgresql": POSTGRESQL_TRGM_SQL}.get(conn.vendor, [])
+    with conn.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def rebuild_search_index(using_connection=None) -> None:
+    """Re-read every row into the FTS table (SQLite); PostgreSQL's index needs nothing."""
+    conn = using_connection or connection
+    if conn.vendor == "sqlite":
+        with conn.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
