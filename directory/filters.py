@@ -5,6 +5,7 @@ parameter, which the pages show on the form and the API answers with 400; none i
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 import django_filters as filters
 from django import forms
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from directory import geo, search
 from directory.choices import DisabilityGroup, FeeKind, ResourceKind, ResourceStatus
@@ -86,6 +89,7 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError(_("true か false で指定してください。"), code="invalid")
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(filters.Filter):
     field_class = StrictBooleanField
 
@@ -111,6 +115,9 @@ class PointField(forms.CharField):
         return latitude, longitude
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$", "example": "36.6486,138.1944"}
+)
 class PointFilter(filters.Filter):
     field_class = PointField
 
@@ -140,14 +147,37 @@ class ResourceFilterForm(forms.Form):
                 point = (location.latitude, location.longitude)
                 self.near_place = location.address
         self.point = point
-        if data.get("ordering") == "distance" and not point and not self.has_error("near_address"):
-            self.add_error("ordering", _("ordering=distance には near か near_address が必要です。"))
+        if not point and not self.has_error("near_address") and not self.has_error("near"):
+            for name, value in (
+                ("ordering", data.get("ordering") == "distance"),
+                ("radius_km", data.get("radius_km")),
+            ):
+                if value:
+                    self.add_error(
+                        name, _("%(name)s には near か near_address が必要です。") % {"name": name}
+                    )
         return data
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class SlugChoiceFilter(filters.ModelChoiceFilter):
+    """A model chosen by its slug or code (documented as a string in the API schema)."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class SlugMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """Models chosen by slug or code, repeatable (documented as strings in the API schema)."""
+
+
 class ResourceFilterSet(filters.FilterSet):
+    # The parameters the search page shows first; the rest are under 詳しい条件.
+    PRIMARY_PARAMETERS = (
+        "category", "near_address", "radius_km", "disability", "support_level", "age", "has_vacancy", "free",
+        "fee_max", "open_on", "ordering",
+    )  # fmt: skip
+
     q = filters.CharFilter(label=_("キーワード"), method="filter_text", max_length=200)
-    category = filters.ModelMultipleChoiceFilter(
+    category = SlugMultipleChoiceFilter(
         label=_("サービス種別"),
         queryset=Category.objects.all(),
         to_field_name="slug",
@@ -161,28 +191,28 @@ class ResourceFilterSet(filters.FilterSet):
         choices=ResourceKind.choices,
         error_messages={"invalid_choice": invalid_choice_message(ResourceKind.choices)},
     )
-    municipality = filters.ModelMultipleChoiceFilter(
+    municipality = SlugMultipleChoiceFilter(
         label=_("市区町村"),
-        field_name="municipality",
         queryset=Municipality.objects.all(),
         to_field_name="code",
+        method="filter_municipality",
         error_messages={"invalid_choice": _("市区町村コード「%(value)s」はありません（6桁、例: 202011）。")},
     )
-    prefecture = filters.ModelChoiceFilter(
+    prefecture = SlugChoiceFilter(
         label=_("都道府県"),
         field_name="municipality__prefecture",
         queryset=Prefecture.objects.all(),
         to_field_name="code",
         error_messages={"invalid_choice": _("都道府県コードは2桁の数字です（例: 20）。")},
     )
-    region = filters.ModelChoiceFilter(
+    region = SlugChoiceFilter(
         label=_("圏域"),
         queryset=Region.objects.all(),
         to_field_name="slug",
         method="filter_region",
         error_messages={"invalid_choice": _("その圏域はありません。")},
     )
-    serves = filters.ModelChoiceFilter(
+    serves = SlugChoiceFilter(
         label=_("サービス提供地域"),
         queryset=Municipality.objects.all(),
         to_field_name="code",
@@ -196,7 +226,7 @@ class ResourceFilterSet(filters.FilterSet):
     radius_km = filters.NumberFilter(
         label=_("半径（km）"),
         method="handled_in_filter_queryset",
-        min_value=0.1,
+        min_value=Decimal("0.1"),
         max_value=MAX_RADIUS_KM,
         error_messages=number_messages(0.1, MAX_RADIUS_KM, "km"),
     )
@@ -231,7 +261,7 @@ class ResourceFilterSet(filters.FilterSet):
         error_messages=number_messages(0, 10_000_000, _("円")),
     )
     has_vacancy = StrictBooleanFilter(label=_("空きあり"), method="filter_has_vacancy")
-    feature = filters.ModelMultipleChoiceFilter(
+    feature = SlugMultipleChoiceFilter(
         label=_("対応可能なこと（すべて）"),
         queryset=Feature.objects.all(),
         to_field_name="slug",
@@ -293,6 +323,9 @@ class ResourceFilterSet(filters.FilterSet):
         categories = Category.objects.descendants_of(value)
         in_others = Resource.categories.through.objects.filter(category__in=categories).values("resource_id")
         return queryset.filter(Q(primary_category__in=categories) | Q(pk__in=in_others))
+
+    def filter_municipality(self, queryset, name, value):
+        return queryset.filter(municipality__in=value) if value else queryset
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(municipality__in=value.municipalities.all())

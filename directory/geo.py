@@ -14,7 +14,8 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 EARTH_RADIUS_KM = 6371.0088
-KM_PER_DEGREE_LATITUDE = 111.32
+# On the sphere the distance is computed on, so the box always holds the whole circle.
+KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
 
 
 def bounding_box(latitude: float, longitude: float, radius_km: float):

@@ -5,9 +5,12 @@ lower case. The text of a resource carries the names and aliases of its categori
 directory/taxonomy.py), so a professional's abbreviation finds what it means without a query-side
 table.
 
-Engines: on SQLite an FTS5 table with the trigram tokenizer answers terms of 3+ characters; shorter terms
-(a trigram index finds nothing for them) use a plain `contains` on the main table. On PostgreSQL every term is
-a `contains` (LIKE) that the pg_trgm GIN index on search_text serves.
+Engines: on SQLite an FTS5 table with the trigram tokenizer answers terms of 3+ characters directly. A
+2-character term cannot be a trigram, but every occurrence of it begins one: search_text ends each line with
+a newline, so "gh" is always followed by some character. The FTS vocabulary (an fts5vocab table) lists the
+trigrams that begin with the term, and the term matches where any of them does. 1-character terms use a
+plain `contains` on the main table. On PostgreSQL every term is a `contains` (LIKE) served by the pg_trgm
+GIN index on search_text.
 """
 
 import unicodedata
@@ -18,7 +21,9 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "directory_resource_fts"
+FTS_VOCABULARY = "directory_resource_fts_vocab"
 TRIGRAM = 3
+LAST_CHARACTER = "\U0010ffff"
 
 
 def normalize(text: str) -> str:
@@ -45,27 +50,50 @@ def resource_search_text(resource) -> str:
     for category in sorted(categories, key=lambda c: c.code):
         parts += [category.name, category.name_kana, *category.aliases.splitlines()]
     parts += [feature.name for feature in resource.features.all()]
-    return "\n".join(normalize(part) for part in parts if part and part.strip())
+    return search_text_of(parts)
+
+
+def search_text_of(parts) -> str:
+    """The normalised parts, each on its own line ending with a newline (see the module's docstring)."""
+    return "".join(normalize(part) + "\n" for part in parts if part and part.strip())
 
 
 def text_filter(query: str) -> Q:
     """A Q object that keeps the resources matching every term of the query."""
     condition = Q()
-    long_terms = []
+    phrases = []
     for term in query_terms(query):
-        if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
-            long_terms.append(term)
-        else:
+        if connection.vendor != "sqlite" or len(term) == 1:
             condition &= Q(search_text__contains=term)
-    if long_terms:
-        match = " ".join('"{}"'.format(term.replace('"', '""')) for term in long_terms)
+        elif len(term) >= TRIGRAM:
+            phrases.append(_quoted(term))
+        else:
+            trigrams = _trigrams_starting_with(term)
+            if not trigrams:
+                return Q(pk__in=[])
+            phrases.append("(" + " OR ".join(_quoted(trigram) for trigram in trigrams) + ")")
+    if phrases:
+        match = " AND ".join(phrases)
         condition &= Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,)))
     return condition
+
+
+def _quoted(text):
+    return '"{}"'.format(text.replace('"', '""'))
+
+
+def _trigrams_starting_with(term):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term FROM {FTS_VOCABULARY} WHERE term >= %s AND term < %s", (term, term + LAST_CHARACTER)
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 SQLITE_FTS_SQL = [
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
         search_text, content='directory_resource', content_rowid='id', tokenize='trigram')""",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_VOCABULARY} USING fts5vocab({FTS_TABLE}, 'row')",
     f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON directory_resource BEGIN
         INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
     END""",
@@ -102,3 +130,11 @@ def rebuild_search_index(using_connection=None) -> None:
     if conn.vendor == "sqlite":
         with conn.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def refresh_planner_statistics(using_connection=None) -> None:
+    """ANALYZE, after bulk writes: without statistics SQLite's planner sorts whole result sets instead of
+    reading the ordering indexes."""
+    conn = using_connection or connection
+    with conn.cursor() as cursor:
+        cursor.execute("ANALYZE")

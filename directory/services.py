@@ -30,7 +30,9 @@ def _save_resource(resource, *, by, m2m, fees=None, hours=None):
 
 def monthly_fee_yen(fees) -> int | None:
     """What the fee lines add up to in a month, leaving out the 1割 share (set by the person's income
-    bracket: 0, 9,300 or 37,200 yen); None when a line's amount is unknown."""
+    bracket: 0, 9,300 or 37,200 yen); None when a line's amount is unknown or no line is recorded."""
+    if not fees:
+        return None
     total = 0
     for fee in fees:
         if fee.kind == FeeKind.PUBLIC_10_PERCENT:
@@ -45,7 +47,7 @@ def monthly_fee_yen(fees) -> int | None:
 def resource_refresh_derived(*, resource: Resource) -> None:
     """Recompute the fields kept for search and filters (search_text, monthly_fee_yen)."""
     resource.search_text = resource_search_text(resource)
-    resource.monthly_fee_yen = monthly_fee_yen(resource.fees.all())
+    resource.monthly_fee_yen = monthly_fee_yen(list(resource.fees.all()))
     Resource.objects.filter(pk=resource.pk).update(
         search_text=resource.search_text, monthly_fee_yen=resource.monthly_fee_yen
     )

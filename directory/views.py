@@ -58,7 +58,14 @@ def _search(request):
 def resource_search(request):
     """The professionals' search page: the filters as a form, results paginated, printable."""
     filterset = _search(request)
-    context = {"filterset": filterset, "form": filterset.form, "query_string": _without_page(request)}
+    form = filterset.form
+    context = {
+        "form": form,
+        "primary_fields": [form[name] for name in filterset.PRIMARY_PARAMETERS],
+        "more_fields": [field for field in form if field.name not in {"q", *filterset.PRIMARY_PARAMETERS}],
+        "query_string": _without_page(request),
+        "page": None,
+    }
     if not filterset.is_valid():
         return render(request, "directory/resource_search.html", context, status=400)
     paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
@@ -75,12 +82,7 @@ def resource_search_csv(request):
     """The whole result set of a search as CSV (UTF-8 with BOM, so Excel reads the Japanese)."""
     filterset = _search(request)
     if not filterset.is_valid():
-        return render(
-            request,
-            "directory/resource_search.html",
-            {"filterset": filterset, "form": filterset.form},
-            status=400,
-        )
+        return resource_search(request)  # the search page shows which parameter is wrong, with a 400
     base_url = request.build_absolute_uri("/")[:-1]
     return exports.resources_csv_response(filterset.qs, base_url=base_url, filename="resources.csv")
 

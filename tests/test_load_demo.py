@@ -10,9 +10,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F
-from django.test import override_settings
 from django.utils import timezone
 
 from directory import roles
@@ -31,6 +29,7 @@ from directory.models import (
     Vacancy,
 )
 from directory.validators import validate_corporate_number, validate_local_government_code
+from tests.helpers import shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +76,8 @@ def counts():
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo as a developer loads it (DEBUG on), with the command's output."""
-    with django_db_blocker.unblock(), transaction.atomic(), override_settings(DEBUG=True):
+    with shared_rows(django_db_blocker, DEBUG=True):
         yield {"output": load_demo()}
-        transaction.set_rollback(True)
 
 
 def test_it_loads_the_13_municipalities_of_hokushin_as_one_region(demo):

@@ -1,0 +1,131 @@
+"""Serializers only shape data; rules live in directory.services and the models."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from directory.models import (
+    Category,
+    Fee,
+    Municipality,
+    OpeningHours,
+    Organization,
+    Region,
+    Resource,
+    Vacancy,
+)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["slug", "code", "name", "name_kana", "name_en", "kind", "parent", "aliases"]
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    prefecture = serializers.CharField(source="prefecture.code", read_only=True)
+    prefecture_name = serializers.CharField(source="prefecture.name", read_only=True)
+
+    class Meta:
+        model = Municipality
+        fields = ["code", "name", "name_kana", "prefecture", "prefecture_name", "latitude", "longitude"]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    municipalities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["slug", "name", "description", "municipalities"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "name_kana", "corporate_number", "address", "phone", "url", "updated_at"]
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name"]
+
+
+class MunicipalityRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Municipality
+        fields = ["code", "name"]
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Fee
+        fields = ["kind", "amount_yen", "unit", "description"]
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["day_type", "opens", "closes", "text"]
+
+
+class VacancySerializer(serializers.ModelSerializer):
+    is_fresh = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Vacancy
+        fields = ["places", "places_by_weekday", "as_of", "is_fresh", "note"]
+
+    def get_is_fresh(self, vacancy) -> bool:
+        return vacancy.is_fresh(self.context.get("now"))
+
+
+class ResourceListSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:resource-detail")
+    primary_category = CategoryRefSerializer(read_only=True)
+    organization = serializers.CharField(source="organization.name", default=None, read_only=True)
+    municipality = MunicipalityRefSerializer(read_only=True)
+    fees = FeeSerializer(many=True, read_only=True)
+    latest_vacancy = VacancySerializer(read_only=True)
+    distance_km = serializers.SerializerMethodField()
+    verified_is_fresh = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resource
+        fields = [
+            "id", "url", "name", "name_kana", "kind", "primary_category", "organization", "office_number",
+            "address", "municipality", "latitude", "longitude", "distance_km", "phone", "capacity",
+            "monthly_fee_yen", "fees", "latest_vacancy", "status", "visibility", "verified_at",
+            "verified_is_fresh", "updated_at",
+        ]  # fmt: skip
+
+    def get_distance_km(self, resource) -> float | None:
+        distance = getattr(resource, "distance_km", None)
+        return None if distance is None else round(distance, 2)
+
+    def get_verified_is_fresh(self, resource) -> bool:
+        return resource.is_verified_fresh(self.context.setdefault("now", timezone.now()))
+
+
+class ResourceDetailSerializer(ResourceListSerializer):
+    categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    features = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    service_area = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    hours = OpeningHoursSerializer(many=True, read_only=True)
+    disability_groups = serializers.SerializerMethodField()
+    organization = OrganizationSerializer(read_only=True)
+    website = serializers.URLField(source="url", read_only=True)
+
+    class Meta(ResourceListSerializer.Meta):
+        fields = [
+            *ResourceListSerializer.Meta.fields,
+            "categories", "postal_code", "service_area", "fax", "email", "website", "description", "hours",
+            "closed_days", "hours_note", "disability_groups", "min_support_level", "min_age", "max_age",
+            "eligibility_notes", "features", "accessibility_notes", "languages", "source", "source_id",
+            "source_date", "created_at",
+        ]  # fmt: skip
+
+    def get_disability_groups(self, resource) -> list[str]:
+        return [group.value for group in resource.disability_groups]

@@ -1,0 +1,49 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+
+from api import serializers
+from directory import selectors
+from directory.filters import ResourceFilterSet
+from directory.models import Category, Municipality, Organization, Region, Resource
+
+
+class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
+    """社会資源. Filters are those of the search page (directory.filters.ResourceFilterSet)."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResourceFilterSet
+
+    def get_queryset(self):
+        resources = selectors.search_rows(Resource.objects.visible_to(self.request.user))
+        if self.action == "retrieve":
+            return resources.prefetch_related("categories", "features", "service_area", "hours")
+        return resources
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.ResourceDetailSerializer
+        return serializers.ResourceListSerializer
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Category.objects.select_related("parent")
+    serializer_class = serializers.CategorySerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Municipality.objects.select_related("prefecture")
+    serializer_class = serializers.MunicipalitySerializer
+    lookup_field = "code"
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Region.objects.prefetch_related("municipalities")
+    serializer_class = serializers.RegionSerializer
+    lookup_field = "slug"
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = serializers.OrganizationSerializer

@@ -1,0 +1,90 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from directory.choices import Visibility
+from directory.filters import ResourceFilterSet
+from directory.models import Resource
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_documents_every_search_parameter(client):
+    response = client.get(reverse("api:schema"), {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/resources/"]["get"]["parameters"]}
+    assert set(ResourceFilterSet.base_filters) <= parameters
+    assert {"page", "page_size"} <= parameters
+
+
+def test_swagger_ui_is_served_without_a_cdn(client):
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 200
+    assert re.findall(r'(?:src|href)="(https?://[^"]+)"', response.text) == []
+    assert "/static/drf_spectacular_sidecar/" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("radius_km=-1", "radius_km"),
+        ("radius_km=10000", "radius_km"),
+        ("near=abc", "near"),
+        ("support_level=9", "support_level"),
+        ("municipality=12", "municipality"),
+        ("ordering=nonsense", "ordering"),
+        ("has_vacancy=perhaps", "has_vacancy"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_naming_it(client, query, parameter):
+    response = client.get("/api/v1/resources/?" + query)
+    assert response.status_code == 400
+    assert list(response.json()) == [parameter]
+    assert response.json()[parameter][0]
+
+
+def test_anonymous_clients_read_public_resources_only(client):
+    public = factories.ResourceFactory(name="公開の作業所")
+    factories.ResourceFactory(name="専門職向けの情報", visibility=Visibility.PROFESSIONALS)
+    owner = factories.planner()
+    factories.ResourceFactory(name="近所のAさん", visibility=Visibility.PRIVATE, owner=owner)
+    names = [row["name"] for row in client.get("/api/v1/resources/").json()["results"]]
+    assert names == [public.name]
+    client.force_login(owner)
+    names = {row["name"] for row in client.get("/api/v1/resources/").json()["results"]}
+    assert names == {"公開の作業所", "専門職向けの情報", "近所のAさん"}
+
+
+def test_a_hidden_resource_is_a_404_to_those_who_may_not_see_it(client):
+    hidden = factories.ResourceFactory(visibility=Visibility.PROFESSIONALS)
+    assert client.get(f"/api/v1/resources/{hidden.pk}/").status_code == 404
+    client.force_login(factories.planner())
+    assert client.get(f"/api/v1/resources/{hidden.pk}/").status_code == 200
+
+
+def test_page_size_is_capped_at_100(client):
+    category = factories.ResourceFactory().primary_category
+    Resource.objects.bulk_create(Resource(name=f"資源{n:03d}", primary_category=category) for n in range(120))
+    body = client.get("/api/v1/resources/", {"page_size": 1000}).json()
+    assert body["count"] == 121
+    assert len(body["results"]) == 100
+
+
+def test_the_list_costs_the_same_number_of_queries_for_5_and_25_rows(client, django_assert_num_queries):
+    def list_twice_as_many(count):
+        for _ in range(count):
+            factories.VacancyFactory(
+                resource=factories.ResourceFactory(
+                    fees=[{"kind": "actual", "amount_yen": 500, "unit": "day"}]
+                )
+            )
+        # count, page rows, then one prefetch each for category, municipality, organization, vacancy, fees
+        with django_assert_num_queries(7):
+            response = client.get("/api/v1/resources/", {"page_size": 100})
+        return response.json()["count"]
+
+    assert list_twice_as_many(5) == 5
+    assert list_twice_as_many(20) == 25
