@@ -82,8 +82,24 @@ class VacancySerializer(serializers.ModelSerializer):
         return vacancy.is_fresh(self.context.get("now"))
 
 
+class DetailUrlField(serializers.HyperlinkedIdentityField):
+    """The resource's API URL, reversed once per response rather than once per row."""
+
+    def get_url(self, obj, view_name, request, format):
+        template = self.context.get("_detail_url_template")
+        if template is None:
+            url = super().get_url(_Placeholder(), view_name, request, format)
+            template = url.replace(str(_Placeholder.pk), "{}")
+            self.context["_detail_url_template"] = template
+        return template.format(obj.pk)
+
+
+class _Placeholder:
+    pk = 987654321
+
+
 class ResourceListSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:resource-detail")
+    url = DetailUrlField(view_name="api:resource-detail")
     primary_category = CategoryRefSerializer(read_only=True)
     organization = serializers.CharField(source="organization.name", default=None, read_only=True)
     municipality = MunicipalityRefSerializer(read_only=True)

@@ -420,13 +420,14 @@ class Resource(models.Model):
         editable=False,
         help_text=_("定額・実費の合計（1割負担は所得区分で決まるため含まない）。不明な金額があれば空。"),
     )
+    geo_cell = models.IntegerField(_("グリッドセル"), null=True, blank=True, editable=False)
     latest_vacancy = models.ForeignKey(
         "Vacancy", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
 
     history = HistoricalRecords(
         m2m_fields=[categories, service_area, features],
-        excluded_fields=["search_text", "monthly_fee_yen", "latest_vacancy"],
+        excluded_fields=["search_text", "monthly_fee_yen", "geo_cell", "latest_vacancy"],
     )
     objects = ResourceQuerySet.as_manager()
 
@@ -482,8 +483,8 @@ class Resource(models.Model):
             models.Index(fields=LISTED_COLUMNS, name="resource_listed"),
             # Category + municipality search pages.
             models.Index(fields=["primary_category", "municipality"], name="resource_category_muni"),
-            # Bounding-box prefilter of distance searches.
-            models.Index(fields=["latitude", "longitude"], name="resource_lat_lon"),
+            # Distance searches: grid-cell ranges first (directory.geo.within_radius).
+            models.Index(fields=["geo_cell", "latitude", "longitude"], name="resource_geo_cell"),
         ]
 
     def __str__(self):
@@ -529,7 +530,7 @@ class OpeningHours(models.Model):
     class Meta:
         verbose_name = _("利用可能な時間帯")
         verbose_name_plural = _("利用可能な時間帯")
-        ordering = ["resource", "day_type"]
+        ordering = ["resource_id", "day_type"]
         constraints = [
             models.UniqueConstraint(
                 fields=["resource", "day_type"], name="%(app_label)s_%(class)s_one_per_day_type"
@@ -572,7 +573,7 @@ class Fee(models.Model):
     class Meta:
         verbose_name = _("利用者負担")
         verbose_name_plural = _("利用者負担")
-        ordering = ["resource", "pk"]
+        ordering = ["resource_id", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_yen__isnull=True) | Q(amount_yen__gte=0),

@@ -7,6 +7,7 @@ ValidationError naming the field and nothing is half-saved. History rows record 
 from django.db import transaction
 from django.utils import timezone
 
+from directory import geo
 from directory.choices import FeeKind
 from directory.models import Fee, OpeningHours, Resource, Vacancy
 from directory.search import resource_search_text
@@ -16,6 +17,7 @@ RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
 
 def _save_resource(resource, *, by, m2m, fees=None, hours=None):
     resource._history_user = by
+    resource.geo_cell = geo.grid_cell(resource.latitude, resource.longitude)
     resource.full_clean()
     resource.save()
     for name, values in m2m.items():

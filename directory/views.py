@@ -1,10 +1,11 @@
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from directory import exports, selectors
 from directory.filters import ResourceFilterSet
+from directory.pagination import SearchPaginator
 from directory.models import Resource
 from directory.roles import COORDINATOR, PLANNER, SERVICE_MANAGER, is_coordinator, is_professional, roles_of
 
@@ -68,7 +69,7 @@ def resource_search(request):
     }
     if not filterset.is_valid():
         return render(request, "directory/resource_search.html", context, status=400)
-    paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
+    paginator = SearchPaginator(filterset.qs, RESULTS_PER_PAGE)
     try:
         context["page"] = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:

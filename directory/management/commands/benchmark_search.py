@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from api.views import ResourceViewSet
 from directory.choices import ResourceKind, Visibility
+from directory.geo import grid_cell
 from directory.models import Category, Municipality, Resource, Vacancy
 from directory.search import refresh_planner_statistics, search_text_of
 
@@ -49,6 +50,8 @@ DENSE_CITIES = [
     "新宿区",
 ]
 BATCH = 5000
+# Rows 9,981–10,000 of the default order: deeper than a person pages, as a crawler or an export would.
+DEEP_PAGE = 500
 
 
 class Command(BaseCommand):
@@ -139,6 +142,7 @@ def query_shapes(municipalities, rng):
     dense = [m for m in municipalities if m.name in DENSE_CITIES] or municipalities[:5]
     leaves = list(Category.objects.leaves().filter(kind=ResourceKind.FORMAL).values_list("slug", flat=True))
     last_page = max(1, Resource.objects.public().exclude(status="closed").count() // 20)
+    deep_page = min(DEEP_PAGE, last_page)
 
     def near(m):
         return f"{m.latitude},{m.longitude}"
@@ -160,7 +164,9 @@ def query_shapes(municipalities, rng):
             "has_vacancy": "true",
         },
         "unfiltered_newest_first": lambda: {"ordering": "-updated_at"},
-        "deep_page": lambda: {"page": rng.randint(last_page * 8 // 10, last_page)},
+        "deep_page": lambda: {"page": deep_page},
+        # Not a target: how OFFSET pagination costs a crawler that walks to the very end.
+        "last_pages_for_reference": lambda: {"page": rng.randint(last_page * 9 // 10, last_page)},
     }
 
 
@@ -186,8 +192,9 @@ def build_resources(count, municipalities, rng, *, progress):
                     office_number=f"{municipality.code[:2]}{n:08d}",
                     address=f"{municipality.name}{rng.randint(1, 9)}-{n % 50}",
                     municipality=municipality,
-                    latitude=municipality.latitude + rng.gauss(0, 0.02),
-                    longitude=municipality.longitude + rng.gauss(0, 0.025),
+                    latitude=(latitude := municipality.latitude + rng.gauss(0, 0.02)),
+                    longitude=(longitude := municipality.longitude + rng.gauss(0, 0.025)),
+                    geo_cell=grid_cell(latitude, longitude),
                     capacity=rng.choice([None, 5, 10, 20, 40]),
                     min_support_level=rng.choice([None, None, 2, 3, 4]),
                     monthly_fee_yen=rng.choice([0, 5000, 15000, None]),
