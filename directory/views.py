@@ -5,8 +5,8 @@ from django.views.decorators.http import require_GET
 
 from directory import exports, selectors
 from directory.filters import ResourceFilterSet
-from directory.pagination import SearchPaginator
 from directory.models import Resource
+from directory.pagination import SearchPaginator
 from directory.roles import COORDINATOR, PLANNER, SERVICE_MANAGER, is_coordinator, is_professional, roles_of
 
 
