@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -43,19 +44,26 @@ ORDERINGS = {
 }
 
 
+# Error messages are built when the module loads but must speak the language of each request: format_lazy
+# keeps them lazy until a form renders them.
 def invalid_choice_message(choices):
     allowed = ", ".join(str(value) for value, _label in choices)
-    return _("「%(value)s」は使えません。使える値: ") + allowed
+    return format_lazy("{}{}", _("「%(value)s」は使えません。使える値: "), allowed)
 
 
-def number_messages(minimum, maximum, unit=""):
-    text = _("%(minimum)s以上%(maximum)s以下の数で指定してください") % {
-        "minimum": minimum,
-        "maximum": maximum,
-    }
-    if unit:
-        text = f"{text}（{unit}）"
-    return {"invalid": text + "。", "min_value": text + "。", "max_value": text + "。"}
+def number_messages(minimum, maximum, unit=None):
+    if unit is None:
+        text = format_lazy(
+            _("{minimum}以上{maximum}以下の数で指定してください。"), minimum=minimum, maximum=maximum
+        )
+    else:
+        text = format_lazy(
+            _("{minimum}以上{maximum}以下の数で指定してください（{unit}）。"),
+            minimum=minimum,
+            maximum=maximum,
+            unit=unit,
+        )
+    return {"invalid": text, "min_value": text, "max_value": text}
 
 
 class RawCheckboxInput(forms.CheckboxInput):

@@ -100,3 +100,11 @@ def test_a_full_first_page_is_counted_and_a_partial_one_is_not(client, django_as
     with django_assert_num_queries(7):  # rows (one more than the page), COUNT, five prefetches
         body = client.get("/api/v1/resources/", {"page_size": 3}).json()
     assert (body["count"], len(body["results"]), body["next"] is not None) == (4, 3, True)
+
+
+def test_errors_speak_the_language_of_the_request(client):
+    english = client.get("/api/v1/resources/", {"radius_km": -1, "ordering": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    japanese = client.get("/api/v1/resources/", {"radius_km": -1, "ordering": "x"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert english.json()["radius_km"] == ["Enter a number from 0.1 to 100 (km)."]
+    assert english.json()["ordering"][0].endswith("distance, name_kana, -verified_at, -capacity, -updated_at")
+    assert japanese.json()["radius_km"] == ["0.1以上100以下の数で指定してください（km）。"]

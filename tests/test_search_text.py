@@ -19,7 +19,7 @@ from django.http import QueryDict
 from directory import services
 from directory.choices import ResourceStatus
 from directory.filters import ResourceFilterSet
-from directory.models import Category, Resource
+from directory.models import Category, Organization, Resource
 from directory.search import normalize, query_terms
 from tests import factories
 from tests.helpers import shared_rows
@@ -154,3 +154,14 @@ class TestDemoAbbreviations:
         in_suzaka = set(Resource.objects.filter(municipality__name="須坂市").values_list("pk", flat=True))
         assert found("GH 須坂市") == tagged("group-home") & in_suzaka
         assert found("ＧＨ　須坂") == tagged("group-home") & in_suzaka
+
+
+@pytest.mark.django_db
+def test_rebuild_search_picks_up_an_organization_renamed_behind_the_service_layer():
+    resource = factories.ResourceFactory()
+    Organization.objects.filter(pk=resource.organization_id).update(name="社会福祉法人あたらしい名前会")
+    found = ResourceFilterSet({"q": "あたらしい名前"}, queryset=Resource.objects.all())
+    assert list(found.qs) == []
+    call_command("rebuild_search", stdout=StringIO())
+    found = ResourceFilterSet({"q": "あたらしい名前"}, queryset=Resource.objects.all())
+    assert list(found.qs) == [resource]

@@ -47,6 +47,7 @@ from directory.models import (
     Resource,
     Vacancy,
 )
+from directory.search import refresh_planner_statistics
 from directory.services import resource_create, resource_update, vacancy_report
 from directory.taxonomy import CATEGORIES
 from directory.validators import corporate_number_check_digit
@@ -749,6 +750,7 @@ class Command(BaseCommand):
                 now=timezone.now(),
             )
             writer.write(plan.resources)
+        refresh_planner_statistics()
 
         write = self.stdout.write
         write(f"{region.name} ({region.slug}), {len(by_code)} municipalities: {area_tally}")

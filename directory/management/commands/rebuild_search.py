@@ -1,0 +1,37 @@
+"""Recompute every resource's derived search fields and rebuild the text index.
+
+    python manage.py rebuild_search
+
+The service layer keeps search_text, monthly_fee_yen and the grid cell in step on every write to a
+resource. Run this after changes it does not see: an organization renamed, a category's aliases edited in
+the admin, or rows written in bulk.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from tqdm import tqdm
+
+from directory import geo
+from directory.models import Resource
+from directory.search import rebuild_search_index, refresh_planner_statistics
+from directory.services import resource_refresh_derived
+
+
+class Command(BaseCommand):
+    help = "Recompute search_text, monthly fees and grid cells of every resource and rebuild the index."
+
+    def handle(self, *args, **options):
+        resources = Resource.objects.select_related("organization", "municipality", "primary_category")
+        resources = resources.prefetch_related("categories", "features", "fees")
+        total = resources.count()
+        with transaction.atomic():
+            for resource in tqdm(
+                resources.iterator(chunk_size=1000), total=total, disable=not self.stderr.isatty()
+            ):
+                resource_refresh_derived(resource=resource)
+                cell = geo.grid_cell(resource.latitude, resource.longitude)
+                if cell != resource.geo_cell:
+                    Resource.objects.filter(pk=resource.pk).update(geo_cell=cell)
+            rebuild_search_index()
+        refresh_planner_statistics()
+        self.stdout.write(f"{total} resources re-indexed.")
