@@ -15,10 +15,10 @@ run: install  ## create .venv, install, migrate, load the demo region and serve 
 test: install-test system-deps lint test-sqlite  ## lint, Django checks and the whole suite on SQLite
 
 test-sqlite: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test-postgres: install-test  ## the whole suite again on the PostgreSQL at $(PG_TEST_URL)
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -n 2
 
 lint: install-test
 	$(BIN)/ruff check .
