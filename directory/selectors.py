@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 
 from directory.choices import ResourceKind, ResourceStatus
-from directory.models import Category, Resource, Vacancy
+from directory.models import Category, Municipality, Resource, Vacancy
 
 HISTORY_FIELDS_HIDDEN = {"updated_at", "created_at"}
 # Who verified or owns an entry names a professional: the public sees that the entry changed, not by whom.
@@ -120,6 +120,15 @@ def _readable(value):
     if isinstance(value, datetime):
         return date_format(timezone.localtime(value), "Y-m-d H:i")
     return value
+
+
+def municipalities_in_use():
+    """Municipalities where a resource stands or which one serves."""
+    return (
+        Municipality.objects.filter(Q(resources__isnull=False) | Q(served_by__isnull=False))
+        .distinct()
+        .order_by("code")
+    )
 
 
 def search_rows(resources):

@@ -416,10 +416,9 @@ def test_a_bad_parameter_is_a_400_with_the_error_beside_its_field(client, params
 SEARCH_PAGE_QUERIES = [
     "COUNT(*) of the visible rows, for the paginator (the first page is full, so it is needed)",
     "the categories, for the category <select>",
-    "the municipalities, for the municipality <select>",
+    "the municipalities in use, for the municipality and serves <select>s",
     "the prefectures, for the prefecture <select>",
     "the regions, for the region <select>",
-    "the municipalities, for the serves <select>",
     "the features, for the feature checkboxes",
     "the page's rows (LIMIT 21 on the first page, to know whether it holds them all)",
     "prefetch: their primary categories",
@@ -526,3 +525,15 @@ def test_the_form_keeps_what_was_asked_and_submits_it_again(client, described):
     again = submit_form(client, first)
     assert again.status_code == 200
     assert result_ids(again) == [fresh.pk]
+
+
+def test_the_place_selects_offer_only_municipalities_in_use_but_accept_any_code(client):
+    nagano = factories.MunicipalityFactory(code="202011", name="長野市")
+    factories.MunicipalityFactory(code="202070", name="須坂市")
+    factories.ResourceFactory(municipality=nagano)
+    page = client.get(SEARCH).text
+    assert '<option value="202011">長野市</option>' in page
+    assert "須坂市" not in page
+    response = client.get(SEARCH, {"municipality": "202070"})
+    assert response.status_code == 200
+    assert result_ids(response) == []
