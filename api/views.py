@@ -1,8 +1,11 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from api import serializers
-from directory import selectors
+from api.renderers import CSVRenderer, GeoJSONRenderer
+from directory import exports, selectors
 from directory.filters import ResourceFilterSet
 from directory.models import Category, Municipality, Organization, Region, Resource
 
@@ -12,6 +15,18 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = ResourceFilterSet
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer, CSVRenderer]
+
+    def list(self, request, *args, **kwargs):
+        """Paginated JSON; with ?format=geojson or ?format=csv the whole filtered result, unpaginated."""
+        export_format = request.accepted_renderer.format
+        if export_format not in ("geojson", "csv"):
+            return super().list(request, *args, **kwargs)
+        resources = self.filter_queryset(self.get_queryset())
+        base_url = request.build_absolute_uri("/")[:-1]
+        if export_format == "csv":
+            return exports.resources_csv_response(resources, base_url=base_url, filename="resources.csv")
+        return Response(exports.resources_geojson(resources, base_url=base_url))
 
     def get_queryset(self):
         resources = selectors.search_rows(Resource.objects.visible_to(self.request.user))

@@ -49,3 +49,55 @@ def resources_csv_response(resources, *, base_url, filename):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+GEOJSON_MAX_FEATURES = 10_000
+
+
+def resources_geojson(resources, *, base_url):
+    """A GeoJSON FeatureCollection of the resources that have a point (RFC 7946: [longitude, latitude]).
+
+    Rows without coordinates cannot be drawn; they are counted, not dropped silently. Past
+    GEOJSON_MAX_FEATURES the collection says it was cut short."""
+    pinned = resources.exclude(latitude=None)
+    features = []
+    for resource in pinned[: GEOJSON_MAX_FEATURES + 1].iterator(chunk_size=1000):
+        if len(features) == GEOJSON_MAX_FEATURES:
+            break
+        features.append(resource_feature(resource, base_url))
+    total = resources.count()
+    pinned_total = pinned.count() if len(features) == GEOJSON_MAX_FEATURES else len(features)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "total": total,
+        "without_coordinates": total - pinned_total,
+        "truncated": pinned_total > len(features),
+    }
+
+
+def resource_feature(resource, base_url):
+    vacancy = resource.latest_vacancy
+    distance = getattr(resource, "distance_km", None)
+    return {
+        "type": "Feature",
+        "id": resource.pk,
+        "geometry": {"type": "Point", "coordinates": [resource.longitude, resource.latitude]},
+        "properties": {
+            "name": resource.name,
+            "name_kana": resource.name_kana,
+            "kind": resource.kind,
+            "category": resource.primary_category.slug,
+            "category_name": resource.primary_category.name,
+            "municipality": resource.municipality.code if resource.municipality else None,
+            "address": resource.address,
+            "phone": resource.phone,
+            "capacity": resource.capacity,
+            "status": resource.status,
+            "vacancy_places": None if vacancy is None else vacancy.places,
+            "vacancy_as_of": None if vacancy is None else vacancy.as_of.isoformat(),
+            "verified_at": None if resource.verified_at is None else resource.verified_at.isoformat(),
+            "distance_km": None if distance is None else round(distance, 2),
+            "url": base_url + resource.get_absolute_url(),
+        },
+    }

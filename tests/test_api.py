@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from directory.choices import Visibility
 from directory.filters import ResourceFilterSet
-from directory.models import Resource
+from directory.models import Category, Resource
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,42 @@ def test_errors_speak_the_language_of_the_request(client):
     assert english.json()["radius_km"] == ["Enter a number from 0.1 to 100 (km)."]
     assert english.json()["ordering"][0].endswith("distance, name_kana, -verified_at, -capacity, -updated_at")
     assert japanese.json()["radius_km"] == ["0.1以上100以下の数で指定してください（km）。"]
+
+
+def test_geojson_gives_the_same_filtered_resources_as_points_and_counts_those_without_one(client):
+    group_home = Category.objects.get(slug="group-home")
+    pinned = factories.ResourceFactory(name="グループホームりんご", primary_category=group_home)
+    factories.ResourceFactory(
+        name="グループホームなし", primary_category=group_home, latitude=None, longitude=None
+    )
+    factories.ResourceFactory(name="ワークセンター")
+    factories.ResourceFactory(
+        name="専門職向けGH", primary_category=group_home, visibility=Visibility.PROFESSIONALS
+    )
+    response = client.get("/api/v1/resources/", {"format": "geojson", "q": "GH"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    assert [feature["properties"]["name"] for feature in collection["features"]] == [pinned.name]
+    assert collection["features"][0]["geometry"] == {"type": "Point", "coordinates": [138.19, 36.65]}
+    assert (collection["total"], collection["without_coordinates"], collection["truncated"]) == (2, 1, False)
+
+
+def test_geojson_and_csv_answer_a_bad_parameter_with_a_400(client):
+    for export_format in ("geojson", "csv"):
+        response = client.get("/api/v1/resources/", {"format": export_format, "radius_km": -1})
+        assert response.status_code == 400
+        assert b"radius_km" in response.content
+
+
+def test_csv_gives_every_filtered_row_with_a_bom(client):
+    for n in range(25):
+        factories.ResourceFactory(name=f"作業所{n:02d}")
+    factories.ResourceFactory(name="センター")
+    response = client.get("/api/v1/resources/", {"format": "csv", "q": "作業所"})
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("名称,よみがな")
+    assert len(lines) == 26
