@@ -147,3 +147,17 @@ def test_csv_gives_every_filtered_row_with_a_bom(client):
     lines = body.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("名称,よみがな")
     assert len(lines) == 26
+
+
+def test_counts_stop_at_the_count_limit_and_say_so(client, monkeypatch):
+    monkeypatch.setattr("directory.pagination.COUNT_LIMIT", 5)
+    for n in range(8):
+        factories.ResourceFactory(name=f"作業所{n}")
+    body = client.get("/api/v1/resources/", {"page_size": 2}).json()
+    assert (body["count"], body["count_is_exact"], len(body["results"])) == (5, False, 2)
+    assert client.get("/api/v1/resources/", {"page_size": 2, "page": 3}).status_code == 200
+    assert client.get("/api/v1/resources/", {"page_size": 2, "page": 4}).status_code == 404
+    exact = client.get("/api/v1/resources/", {"page_size": 2, "q": "作業所1"}).json()
+    assert (exact["count"], exact["count_is_exact"]) == (1, True)
+    monkeypatch.setattr("directory.views.RESULTS_PER_PAGE", 2)
+    assert "5 件以上" in client.get("/resources/").text
