@@ -50,7 +50,7 @@ DENSE_CITIES = [
     "新宿区",
 ]
 BATCH = 5000
-# Rows 9,981–10,000 of the default order: deeper than a person pages, as a crawler or an export would.
+# Rows 9,981–10,000 of the default order: the last page a search reaches (directory.pagination.COUNT_LIMIT).
 DEEP_PAGE = 500
 
 
@@ -165,8 +165,6 @@ def query_shapes(municipalities, rng):
         },
         "unfiltered_newest_first": lambda: {"ordering": "-updated_at"},
         "deep_page": lambda: {"page": deep_page},
-        # Not a target: how OFFSET pagination costs a crawler that walks to the very end.
-        "last_pages_for_reference": lambda: {"page": rng.randint(last_page * 9 // 10, last_page)},
     }
 
 
