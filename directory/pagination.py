@@ -30,8 +30,26 @@ class SearchPaginator(Paginator):
 
     def page(self, number):
         if "count" in self.__dict__ or str(number) != "1":
-            return super().page(number)
-        rows = list(self.object_list[: self.per_page + 1])
+            number = self.validate_number(number)
+            bottom = (number - 1) * self.per_page
+            return self._get_page(self._rows(bottom, bottom + self.per_page), number, self)
+        rows = self._rows(0, self.per_page + 1)
         if len(rows) <= self.per_page:
             self.__dict__["count"] = len(rows)  # what the cached `count` property would have computed
         return self._get_page(rows[: self.per_page], 1, self)
+
+    def _rows(self, bottom, top):
+        """The rows of one slice in two steps: their ids (and annotations such as distance_km) in order,
+        read from the indexes, then the rows themselves by primary key with the same prefetches. Sorting
+        whole rows (by distance, say) would read every candidate row; re-running the filters for the
+        second step would search twice."""
+        listed = self.object_list.prefetch_related(None)
+        names = list(listed.query.annotations)
+        found = list(listed.values_list("pk", *names)[bottom:top])
+        rows = self.object_list.model._default_manager.prefetch_related(
+            *self.object_list._prefetch_related_lookups
+        ).in_bulk([pk for pk, *_values in found])
+        for pk, *values in found:
+            for name, value in zip(names, values, strict=True):
+                setattr(rows[pk], name, value)
+        return [rows[pk] for pk, *_values in found]

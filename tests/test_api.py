@@ -81,9 +81,9 @@ def test_the_list_costs_the_same_number_of_queries_for_5_and_25_rows(client, dja
                     fees=[{"kind": "actual", "amount_yen": 500, "unit": "day"}]
                 )
             )
-        # the page's rows (all fit on it, so no COUNT), then one prefetch each for category, municipality,
-        # organization, latest vacancy and fees
-        with django_assert_num_queries(6):
+        # the page's ids (all fit on it, so no COUNT), their rows, then one prefetch each for category,
+        # municipality, organization, latest vacancy and fees
+        with django_assert_num_queries(7):
             response = client.get("/api/v1/resources/", {"page_size": 100})
         return response.json()["count"]
 
@@ -94,10 +94,10 @@ def test_the_list_costs_the_same_number_of_queries_for_5_and_25_rows(client, dja
 def test_a_full_first_page_is_counted_and_a_partial_one_is_not(client, django_assert_num_queries):
     for _ in range(3):
         factories.VacancyFactory(resource=factories.ResourceFactory(fees=[{"kind": "free"}]))
-    with django_assert_num_queries(6):  # rows, five prefetches
+    with django_assert_num_queries(7):  # ids, rows, five prefetches
         assert client.get("/api/v1/resources/", {"page_size": 3}).json()["count"] == 3
     factories.ResourceFactory()
-    with django_assert_num_queries(7):  # rows (one more than the page), COUNT, five prefetches
+    with django_assert_num_queries(8):  # ids (one more than the page), rows, COUNT, five prefetches
         body = client.get("/api/v1/resources/", {"page_size": 3}).json()
     assert (body["count"], len(body["results"]), body["next"] is not None) == (4, 3, True)
 
