@@ -221,6 +221,14 @@ class Category(models.Model):
     aliases = models.TextField(
         _("別名・略称"), blank=True, help_text=_("1行に1つ。検索と取り込みで使います。")
     )
+    unmapped = models.BooleanField(
+        _("未対応の種別"),
+        default=False,
+        help_text=_(
+            "オープンデータの取り込みで見つかった、どの分類にも当てはまらないサービス種別。"
+            "正しい分類の別名に加えるか、この分類を整理してください。"
+        ),
+    )
 
     objects = CategoryQuerySet.as_manager()
 
@@ -398,6 +406,15 @@ class Resource(models.Model):
     source = models.CharField(_("情報源"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     source_id = models.CharField(_("情報源での番号"), max_length=60, blank=True)
     source_date = models.DateField(_("情報源の日付"), null=True, blank=True)
+    source_row = models.CharField(
+        _("情報源での行番号"), max_length=20, blank=True, help_text=_("例: WAM NET の NO 列")
+    )
+    missing_from_source_since = models.DateField(
+        _("情報源に見当たらなくなった日"),
+        null=True,
+        blank=True,
+        help_text=_("この日付の取り込みファイルに載っていませんでした（廃止とは限りません）。"),
+    )
 
     verified_at = models.DateTimeField(_("確認日"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -484,7 +501,10 @@ class Resource(models.Model):
             # Category + municipality search pages.
             models.Index(fields=["primary_category", "municipality"], name="resource_category_muni"),
             # Distance searches: grid-cell ranges first (directory.geo.within_radius).
-            models.Index(fields=["geo_cell", "latitude", "longitude"], name="resource_geo_cell"),
+            models.Index(
+                fields=["geo_cell", "latitude", "longitude", "primary_category", *LISTED_COLUMNS],
+                name="resource_geo_cell",
+            ),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from directory import geo
 from directory.choices import FeeKind
-from directory.models import Fee, OpeningHours, Resource, Vacancy
+from directory.models import Fee, OpeningHours, Organization, Resource, Vacancy
 from directory.search import resource_search_text
 
 RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
@@ -84,6 +84,29 @@ def resource_update(*, resource: Resource, by=None, fees=None, hours=None, **fie
             raise TypeError(f"resource_update() got an unknown field {name!r}")
         setattr(resource, name, value)
     return _save_resource(resource, by=by, m2m=m2m, fees=fees, hours=hours)
+
+
+@transaction.atomic
+def organization_create(*, by=None, **fields) -> Organization:
+    """Create an organization (法人), validated, with a history row naming `by`."""
+    organization = Organization(**fields)
+    organization._history_user = by
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, by=None, **fields) -> Organization:
+    """Change the given fields of an organization."""
+    for name, value in fields.items():
+        if not hasattr(organization, name) or name in {"pk", "id", "created_at", "updated_at"}:
+            raise TypeError(f"organization_update() got an unknown field {name!r}")
+        setattr(organization, name, value)
+    organization._history_user = by
+    organization.full_clean()
+    organization.save()
+    return organization
 
 
 @transaction.atomic

@@ -7,21 +7,26 @@ a second run of the same files changes nothing. A row that cannot be read is rep
 value) and skipped while the good rows are still imported; the command then exits with status 3.
 """
 
-import csv
-import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from directory.importers.common import (
+    EXIT_ROWS_SKIPPED,
+    PREFECTURE_NUMBERS,
+    Counts,
+    CsvSyntaxError,
+    RowProblems,
+    as_record,
+    csv_records,
+    local_government_code,
+    problem_text,
+    read_bytes,
+)
 from directory.models import Municipality, Prefecture
-from directory.validators import validate_local_government_code
-
-# Exit status when some rows were skipped but the others were imported.
-EXIT_ROWS_SKIPPED = 3
 
 PREFECTURES = "prefectures"
 MUNICIPALITIES = "municipalities"
@@ -38,7 +43,6 @@ COLUMNS_READ = {
     PREFECTURES: ("pid", "pref", "prefkana", "pref_en", "lgcode", "lat", "lng"),
     MUNICIPALITIES: ("pref", "city", "citykana", "lat", "lng", "lgcode"),
 }
-PREFECTURE_NUMBERS = range(1, 48)
 
 
 @dataclass
@@ -50,63 +54,21 @@ class SourceFile:
     rows: list[tuple[int, list[str]]]  # (line number where the record starts, cells)
 
 
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def add(self, other):
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-
-    def __str__(self):
-        return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
-
-
-@dataclass
-class RowProblems:
-    """The problems found in one row, each as (column, value or None when the cell is missing, message)."""
-
-    items: list[tuple[str, str | None, str]] = field(default_factory=list)
-
-    def add(self, column, value, message):
-        self.items.append((column, value, str(message)))
-
-    def __bool__(self):
-        return bool(self.items)
-
-
 def read_source(path_text: str) -> SourceFile:
     """Read a whole file and recognise its format, or raise CommandError saying why it cannot be used."""
     path = Path(path_text)
+    data = read_bytes(path_text, CommandError)
     try:
-        text = path.read_bytes().decode("utf-8-sig")  # strips the BOM when there is one
-    except FileNotFoundError:
-        raise CommandError(f"{path_text}: no such file") from None
-    except IsADirectoryError:
-        raise CommandError(f"{path_text}: is a directory, not a CSV file") from None
-    except OSError as error:
-        raise CommandError(f"{path_text}: cannot be read ({error.strerror or error})") from None
+        text = data.decode("utf-8-sig")  # strips the BOM when there is one
     except UnicodeDecodeError as error:
         raise CommandError(
             f"{path_text}: is not UTF-8 text (byte {error.start}); save it as UTF-8, with or without BOM"
         ) from None
 
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [cell.strip() for cell in next(reader, [])]
-        rows = []
-        end_of_previous = reader.line_num
-        for cells in reader:
-            start = end_of_previous + 1
-            end_of_previous = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue  # blank line
-            rows.append((start, cells))
-    except csv.Error as error:
-        raise CommandError(f"{path_text}, line {reader.line_num}: not valid CSV ({error})") from None
+        header, rows = csv_records(text)
+    except CsvSyntaxError as error:
+        raise CommandError(f"{path_text}, {error}") from None
 
     kind = next((kind for kind, columns in COLUMNS_READ.items() if set(columns) <= set(header)), None)
     if kind is None:
@@ -117,22 +79,6 @@ def read_source(path_text: str) -> SourceFile:
             f"  found: {found}\n  expected one of: {expected}"
         )
     return SourceFile(path=path, label=path_text, kind=kind, header=header, rows=rows)
-
-
-def as_record(source: SourceFile, cells: list[str], problems: RowProblems) -> dict[str, str] | None:
-    width = len(source.header)
-    if len(cells) < width:
-        missing = source.header[len(cells)]
-        problems.add(missing, None, f"missing: the row has {len(cells)} columns, the header {width}")
-        return None
-    if len(cells) > width:
-        problems.add(
-            f"column {width + 1}",
-            cells[width],
-            f"extra: the row has {len(cells)} columns, the header {width}",
-        )
-        return None
-    return {name: cell.strip() for name, cell in zip(source.header, cells, strict=True)}
 
 
 def text(record, column, problems, *, max_length, required=False):
@@ -166,21 +112,6 @@ def point(record, problems):
         if not record[column] and (record["lat"] or record["lng"]):
             problems.add(column, "", "empty while the other coordinate is given")
     return latitude, longitude
-
-
-def local_government_code(record, column, problems) -> str | None:
-    """The 6-digit code with its check digit; a code whose leading zero was lost (11002) is padded."""
-    value = record[column]
-    code = value.zfill(6) if value.isascii() and value.isdigit() else value
-    try:
-        validate_local_government_code(code)
-    except ValidationError as error:
-        problems.add(column, value, " ".join(error.messages))
-        return None
-    if int(code[:2]) not in PREFECTURE_NUMBERS:
-        problems.add(column, value, f"no prefecture has the number {code[:2]}")
-        return None
-    return code
 
 
 def field_length(model, name):
@@ -301,8 +232,7 @@ class Command(BaseCommand):
                 problems.add(column, record[column], f"repeats the code of line {first_line[values['code']]}")
             if problems:
                 for column, value, message in problems.items:
-                    shown = "" if value is None else f" = {value!r}"
-                    self.stderr.write(f"{source.label}, line {line}, column {column}{shown}: {message}")
+                    self.stderr.write(problem_text(source.label, line, column, value, message))
                 skipped += 1
                 continue
             code = values.pop("code")

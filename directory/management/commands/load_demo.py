@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from directory import roles
 from directory.choices import DisabilityGroup, ResourceKind, ResourceStatus, Source, Visibility
+from directory.importers.common import changed_fields, hours_rows
 from directory.models import (
     Category,
     Feature,
@@ -691,32 +692,12 @@ class ResourceWriter:
             self.vacancies["fresh" if report["days_ago"] < STALE_VACANCY_DAYS[0] else "stale"] += 1
 
 
-def changed_fields(resource, values):
-    changes = {}
-    for name, value in values.items():
-        model_field = Resource._meta.get_field(name)
-        if model_field.is_relation:
-            current, wanted = getattr(resource, model_field.attname), value.pk if value is not None else None
-        else:
-            current, wanted = getattr(resource, name), value
-        if current != wanted:
-            changes[name] = value
-    return changes
-
-
 def fee_rows(rows):
     """Fee lines, as saved (Fee objects, in order) or planned (dicts), in one comparable form."""
     fields = ("kind", "amount_yen", "unit", "description")
     return [
         tuple(row[name] if isinstance(row, dict) else getattr(row, name) for name in fields) for row in rows
     ]
-
-
-def hours_rows(rows):
-    fields = ("day_type", "opens", "closes", "text")
-    return sorted(
-        tuple(row[name] if isinstance(row, dict) else getattr(row, name) for name in fields) for row in rows
-    )
 
 
 # ---------------------------------------------------------------- the command

@@ -1,0 +1,1 @@
+"""Importers of open data into the catalogue; the management commands are thin wrappers around them."""

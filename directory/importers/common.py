@@ -1,0 +1,146 @@
+"""What every importer shares: reading CSV records with the physical line each starts on, collecting the
+problems of a row, counting what was written, and comparing incoming values with a saved row so that only
+real changes are written (a second import of the same file changes nothing)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+
+from directory.validators import validate_local_government_code
+
+# Exit statuses of the import commands (0: every row imported, warnings allowed).
+EXIT_FILE_UNREADABLE = 2  # a file is missing, undecodable or of the wrong format; nothing was imported
+EXIT_ROWS_SKIPPED = 3  # some rows could not be read and were skipped; the others were imported
+
+PREFECTURE_NUMBERS = range(1, 48)
+
+
+class CsvSyntaxError(Exception):
+    def __init__(self, line, reason):
+        super().__init__(f"line {line}: not valid CSV ({reason})")
+        self.line, self.reason = line, reason
+
+
+def csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(line where the record starts, cells), …]) of a decoded CSV text, blank lines left out.
+
+    A quoted cell may hold line breaks, so a record can span several physical lines: the number given is
+    that of its first line, the one a person finds in an editor."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+        rows = []
+        end_of_previous = reader.line_num
+        for cells in reader:
+            start = end_of_previous + 1
+            end_of_previous = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank line
+            rows.append((start, cells))
+    except csv.Error as error:
+        raise CsvSyntaxError(reader.line_num, error) from None
+    return header, rows
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other):
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+    def __str__(self):
+        return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+
+
+@dataclass
+class RowProblems:
+    """The problems found in one row, each as (column, value or None when the cell is missing, message)."""
+
+    items: list[tuple[str, str | None, str]] = field(default_factory=list)
+
+    def add(self, column, value, message):
+        self.items.append((column, value, str(message)))
+
+    def __bool__(self):
+        return bool(self.items)
+
+
+def as_record(source, cells: list[str], problems: RowProblems) -> dict[str, str] | None:
+    """The cells of a row by column name (stripped), or None, with the problem, when the number of cells is
+    not that of the header. `source` is anything with a `header` (the list of column names)."""
+    width = len(source.header)
+    if len(cells) < width:
+        missing = source.header[len(cells)]
+        problems.add(missing, None, f"missing: the row has {len(cells)} columns, the header {width}")
+        return None
+    if len(cells) > width:
+        problems.add(
+            f"column {width + 1}",
+            cells[width],
+            f"extra: the row has {len(cells)} columns, the header {width}",
+        )
+        return None
+    return {name: cell.strip() for name, cell in zip(source.header, cells, strict=True)}
+
+
+def local_government_code(record, column, problems) -> str | None:
+    """The 6-digit code with its check digit; a code whose leading zero was lost (11002) is padded."""
+    value = record[column]
+    code = value.zfill(6) if value.isascii() and value.isdigit() else value
+    try:
+        validate_local_government_code(code)
+    except ValidationError as error:
+        problems.add(column, value, " ".join(error.messages))
+        return None
+    if int(code[:2]) not in PREFECTURE_NUMBERS:
+        problems.add(column, value, f"no prefecture has the number {code[:2]}")
+        return None
+    return code
+
+
+def problem_text(label, line, column, value, message) -> str:
+    """One problem as the importers report it: file, line, column, value and what is wrong."""
+    shown = "" if value is None else f" = {value!r}"
+    return f"{label}, line {line}, column {column}{shown}: {message}"
+
+
+def changed_fields(instance, values: dict) -> dict:
+    """The entries of `values` that differ from what `instance` holds (relations compared by key)."""
+    changes = {}
+    for name, value in values.items():
+        model_field = instance._meta.get_field(name)
+        if model_field.is_relation:
+            current, wanted = getattr(instance, model_field.attname), value.pk if value is not None else None
+        else:
+            current, wanted = getattr(instance, name), value
+        if current != wanted:
+            changes[name] = value
+    return changes
+
+
+def hours_rows(rows):
+    """Opening hours, as saved (OpeningHours objects) or planned (dicts), in one comparable form."""
+    fields = ("day_type", "opens", "closes", "text")
+    return sorted(
+        tuple(row[name] if isinstance(row, dict) else getattr(row, name) for name in fields) for row in rows
+    )
+
+
+def read_bytes(path_text, error_class) -> bytes:
+    """The file's bytes, or error_class with a message naming the file and why it cannot be read."""
+    try:
+        return Path(path_text).read_bytes()
+    except FileNotFoundError:
+        raise error_class(f"{path_text}: no such file") from None
+    except IsADirectoryError:
+        raise error_class(f"{path_text}: is a directory, not a CSV file") from None
+    except OSError as error:
+        raise error_class(f"{path_text}: cannot be read ({error.strerror or error})") from None

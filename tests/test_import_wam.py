@@ -1,0 +1,657 @@
+"""import_wam on the WAM NET sample (shared/data/wam-sample.csv) and on broken copies of it written here.
+
+Expected numbers are computed from the sample itself, never typed in."""
+
+import csv
+import re
+from collections import Counter, defaultdict
+from datetime import date
+from datetime import time as clock
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from directory.choices import ResourceStatus, Source
+from directory.importers import wam
+from directory.management.commands.import_wam import Command as ImportWam
+from directory.models import Category, OpeningHours, Organization, Resource
+from directory.search import normalize
+from directory.validators import local_government_check_digit
+from tests.helpers import shared_rows
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = "wam-sample.csv"
+DATE = date(2025, 9, 30)
+NEWER = date(2026, 3, 31)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def municipalities(shared_data, django_db_setup, django_db_blocker):
+    """Every municipality of Japan, loaded once for the module and rolled back after it."""
+    with shared_rows(django_db_blocker):
+        call_command(
+            "import_areas",
+            shared_data / "municipalities-jp.csv",
+            shared_data / "prefectures-jp.csv",
+            stdout=StringIO(),
+        )
+        yield
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def run_command(paths, when, dry_run, out, err):
+    options = ["--date", when.isoformat()] + (["--dry-run"] if dry_run else [])
+    call_command("import_wam", *(str(path) for path in paths), *options, stdout=out, stderr=err)
+
+
+def import_wam(*paths, when=DATE, dry_run=False):
+    """Run the command; returns (stdout, stderr). Raises CommandError as the command does."""
+    out, err = StringIO(), StringIO()
+    run_command(paths, when, dry_run, out, err)
+    return out.getvalue(), err.getvalue()
+
+
+def import_wam_failing(*paths, when=DATE, dry_run=False):
+    """Run the command expecting a CommandError; returns (error, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as caught:
+        run_command(paths, when, dry_run, out, err)
+    return caught.value, out.getvalue(), err.getvalue()
+
+
+def totals(output):
+    """(created, updated, unchanged, skipped, warnings) as printed."""
+    match = re.search(
+        r"^Resources: created (\d+), updated (\d+), unchanged (\d+), skipped (\d+), warnings (\d+)$",
+        output,
+        re.MULTILINE,
+    )
+    assert match, output
+    return tuple(int(number) for number in match.groups())
+
+
+def flagged(output):
+    match = re.search(r"^Flagged missing from source: (\d+)$", output, re.MULTILINE)
+    assert match, output
+    return int(match[1])
+
+
+def read_sample(shared_data):
+    """(header, rows) of the sample, each row a list of its 29 cells."""
+    with (shared_data / SAMPLE).open(encoding="utf-8-sig", newline="") as file:
+        header, *rows = csv.reader(file)
+    return header, rows
+
+
+def cell(row, column):
+    return row[wam.COLUMNS.index(column)]
+
+
+def with_cells(row, changes):
+    """A copy of a row with some cells replaced ({column name: value})."""
+    copy = list(row)
+    for column, value in changes.items():
+        copy[wam.COLUMNS.index(column)] = value
+    return copy
+
+
+def row_numbered(rows, number):
+    return next(row for row in rows if cell(row, wam.NO) == str(number))
+
+
+def write_wam(path, header, rows, *, encoding="utf-8-sig"):
+    """Write rows as WAM NET does: every field quoted."""
+    with path.open("w", encoding=encoding, newline="") as file:
+        writer = csv.writer(file, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def wam_resources():
+    return Resource.objects.filter(source=Source.WAM)
+
+
+def resource_of(row):
+    """The resource imported from a sample row (office number and service type)."""
+    return Resource.objects.get(
+        office_number=cell(row, wam.OFFICE_NUMBER),
+        primary_category=wam.CategoryIndex().find(cell(row, wam.SERVICE_TYPE)),
+    )
+
+
+def snapshot():
+    """What the WAM entries hold, without primary keys (updated_at included: any write shows)."""
+    fields = ["source_id", "name", "organization__corporate_number", "municipality__code", "latitude"]
+    fields += ["longitude", "capacity", "phone", "closed_days", "hours_note", "missing_from_source_since"]
+    fields += ["source_date", "source_row", "updated_at"]
+    return list(wam_resources().values_list(*fields).order_by("source_id"))
+
+
+def history_rows():
+    return Resource.history.count(), Organization.history.count()
+
+
+# ---------------------------------------------------------------- the sample, imported once
+
+
+class TestTheSample:
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def imported(cls, shared_data, municipalities, django_db_blocker):
+        with shared_rows(django_db_blocker):
+            cls.out, cls.err = import_wam(shared_data / SAMPLE)
+            yield
+
+    def test_it_creates_one_resource_per_row_and_reports_nothing_to_fix(self, sample):
+        _, rows = sample
+
+        assert totals(self.out) == (len(rows), 0, 0, 0, 0)
+        assert self.err == ""
+        assert wam_resources().count() == len(rows) == 60
+        assert f"{SAMPLE}: read as UTF-8 with BOM, {len(rows)} rows" in self.out
+        assert flagged(self.out) == 0
+
+    def test_it_creates_one_organization_per_corporate_number(self, sample):
+        _, rows = sample
+        numbers = {cell(row, wam.CORPORATE_NUMBER) for row in rows}
+
+        assert f"Organizations: created {len(numbers)}, updated 0, unchanged 0" in self.out
+        assert set(Organization.objects.values_list("corporate_number", flat=True)) == numbers
+
+    def test_each_resource_says_where_it_came_from(self, sample):
+        _, rows = sample
+        first = row_numbered(rows, 1)
+
+        resource = resource_of(first)
+
+        assert (resource.source, resource.source_id) == (Source.WAM, "2061622574:plan-consultation")
+        assert (resource.source_date, resource.source_row) == (DATE, "1")
+        assert resource.missing_from_source_since is None
+        assert resource.name == cell(first, wam.NAME)
+        assert resource.municipality.code == cell(first, wam.CODE) == "205834"
+        assert resource.address == "長野県信濃町2丁目28-13"
+        assert resource.phone == cell(first, wam.PHONE)
+        assert resource.organization.corporate_number == cell(first, wam.CORPORATE_NUMBER)
+        assert resource.organization.name == cell(first, wam.ORG_NAME)
+        assert resource.organization.address == "長野県信濃町23番17号"
+        assert (resource.latitude, resource.longitude) == (36.81312, 138.188393)
+        assert resource.geo_cell is not None
+        assert normalize("やまびこ相談支援事業所") in resource.search_text
+
+    def test_full_width_b_type_is_filed_under_employment_b(self, sample):
+        _, rows = sample
+        b_type = [row for row in rows if cell(row, wam.SERVICE_TYPE) == "就労継続支援Ｂ型"]
+
+        assert len(b_type) >= 2
+        for row in b_type:
+            assert resource_of(row).primary_category.slug == "employment-b"
+        assert wam_resources().filter(primary_category__slug="employment-b").count() == len(b_type)
+        a_type = [row for row in rows if cell(row, wam.SERVICE_TYPE) == "就労継続支援Ａ型"]
+        assert wam_resources().filter(primary_category__slug="employment-a").count() == len(a_type) > 0
+
+    def test_an_office_under_several_service_types_stays_several_resources_with_the_multifunction_feature(
+        self, sample
+    ):
+        _, rows = sample
+        types_by_office = defaultdict(set)
+        for row in rows:
+            types_by_office[cell(row, wam.OFFICE_NUMBER)].add(cell(row, wam.SERVICE_TYPE))
+        multifunction = {office for office, types in types_by_office.items() if len(types) > 1}
+        assert multifunction, "the sample has 多機能型 offices"
+
+        for office in multifunction:
+            together = Resource.objects.filter(office_number=office)
+            assert together.count() == len(types_by_office[office])
+            assert together.values("primary_category").distinct().count() == len(types_by_office[office])
+            assert all(r.features.filter(slug="multifunction").exists() for r in together)
+        tagged = set(
+            wam_resources().filter(features__slug="multifunction").values_list("office_number", flat=True)
+        )
+        assert tagged == multifunction
+
+    def test_blank_coordinates_stay_blank(self, sample):
+        _, rows = sample
+        blank = [row for row in rows if not cell(row, wam.LATITUDE)]
+
+        assert blank
+        for row in blank:
+            resource = resource_of(row)
+            assert (resource.latitude, resource.longitude, resource.geo_cell) == (None, None, None)
+
+    def test_hours_become_opening_hours_with_their_text_and_closed_days_are_kept(self, sample):
+        _, rows = sample
+
+        first = resource_of(row_numbered(rows, 1))
+        hours = {h.day_type: (h.opens, h.closes, h.text) for h in first.hours.all()}
+        assert hours == {
+            "weekday": (clock(8, 30), clock(17, 15), "08:30～17:15"),
+            "saturday": (clock(8, 30), clock(17, 15), "08:30～17:15"),
+        }
+        assert first.closed_days == "年末年始"
+
+        round_the_clock = resource_of(row_numbered(rows, 2)).hours.get(day_type="weekday")
+        assert (round_the_clock.opens, round_the_clock.closes) == (clock(0, 0), clock(0, 0))
+        assert round_the_clock.text == "00:00～24:00"
+        assert OpeningHours.objects.filter(opens__isnull=True).count() == 0
+
+    def test_blank_capacity_is_unknown_and_a_number_is_kept(self, sample):
+        _, rows = sample
+
+        assert resource_of(row_numbered(rows, 1)).capacity is None
+        assert resource_of(row_numbered(rows, 2)).capacity == 14
+        blank = sum(1 for row in rows if not cell(row, wam.CAPACITY))
+        assert wam_resources().filter(capacity__isnull=True).count() == blank
+
+    def test_a_second_run_creates_and_updates_nothing_and_writes_no_history(self, shared_data, sample):
+        _, rows = sample
+        before, history = snapshot(), history_rows()
+
+        out, err = import_wam(shared_data / SAMPLE, when=NEWER)
+
+        assert totals(out) == (0, 0, len(rows), 0, 0)
+        assert "Organizations: created 0, updated 0, unchanged" in out
+        assert err == ""
+        assert history_rows() == history
+        assert snapshot() == before, "unchanged rows keep the date of the file their values came from"
+
+    @pytest.mark.parametrize(("encoding", "name"), [("cp932", "CP932 (Shift_JIS)"), ("utf-8", "UTF-8")])
+    def test_cp932_and_plain_utf8_copies_read_the_same(self, sample, tmp_path, encoding, name):
+        header, rows = sample
+        copy = write_wam(tmp_path / f"{encoding}.csv", header, rows, encoding=encoding)
+        assert not copy.read_bytes().startswith(b"\xef\xbb\xbf")
+
+        out, err = import_wam(copy)
+
+        assert f"read as {name}, {len(rows)} rows" in out
+        assert totals(out) == (0, 0, len(rows), 0, 0)
+        assert err == ""
+
+    def test_a_newer_file_updates_what_changed_and_flags_the_office_it_no_longer_holds(
+        self, sample, tmp_path
+    ):
+        header, rows = sample
+        changed_row, dropped_row = row_numbered(rows, 2), row_numbered(rows, 4)
+        assert cell(changed_row, wam.CAPACITY) == "14"
+        same_type = [r for r in rows if cell(r, wam.SERVICE_TYPE) == cell(dropped_row, wam.SERVICE_TYPE)]
+        assert len(same_type) > 1, "the newer file still holds the dropped row's service type"
+        newer_rows = [
+            with_cells(row, {wam.CAPACITY: "16", wam.PHONE: "026-000-0000"}) if row is changed_row else row
+            for row in rows
+            if row is not dropped_row
+        ]
+        newer = write_wam(tmp_path / "newer.csv", header, newer_rows)
+        resources, history = Resource.objects.count(), history_rows()
+
+        out, err = import_wam(newer, when=NEWER)
+
+        assert totals(out) == (0, 1, len(rows) - 2, 0, 0)
+        assert flagged(out) == 1
+        assert err == ""
+        updated = resource_of(changed_row)
+        assert (updated.capacity, updated.phone) == (16, "026-000-0000")
+        assert (updated.source_date, updated.source_row) == (NEWER, "2")
+        dropped = resource_of(dropped_row)
+        assert dropped.missing_from_source_since == NEWER
+        assert dropped.status == ResourceStatus.ACTIVE, "missing from the source is not closed"
+        assert Resource.objects.count() == resources, "nothing is deleted"
+        assert wam_resources().filter(missing_from_source_since__isnull=False).count() == 1
+        assert history_rows()[0] == history[0] + 2
+
+        # The office is back in the next file: the flag is cleared.
+        out, _ = import_wam(tmp_path / "newer.csv", when=NEWER)
+        assert flagged(out) == 0
+        out, _ = import_wam(write_wam(tmp_path / "again.csv", header, rows), when=NEWER)
+        assert totals(out) == (0, 2, len(rows) - 2, 0, 0)
+        dropped.refresh_from_db()
+        assert dropped.missing_from_source_since is None
+
+    def test_an_office_of_a_service_type_the_newer_file_does_not_hold_is_not_flagged(self, sample, tmp_path):
+        header, rows = sample
+        types = Counter(cell(row, wam.SERVICE_TYPE) for row in rows)
+        only_one = next(row for row in rows if types[cell(row, wam.SERVICE_TYPE)] == 1)
+        newer = write_wam(tmp_path / "newer.csv", header, [row for row in rows if row is not only_one])
+
+        out, _ = import_wam(newer, when=NEWER)
+
+        assert flagged(out) == 0
+        assert resource_of(only_one).missing_from_source_since is None
+
+    def test_a_dry_run_reports_what_it_would_do_and_changes_nothing(self, sample, tmp_path):
+        header, rows = sample
+        newer_rows = [with_cells(rows[0], {wam.CAPACITY: "９"}), *rows[1:]]
+        newer_rows.remove(row_numbered(rows, 4))
+        newer = write_wam(tmp_path / "newer.csv", header, newer_rows)
+        before, history = snapshot(), history_rows()
+
+        out, _ = import_wam(newer, when=NEWER, dry_run=True)
+
+        assert totals(out) == (0, 1, len(rows) - 2, 0, 0)
+        assert flagged(out) == 1
+        assert "Dry run: nothing was saved." in out
+        assert snapshot() == before
+        assert history_rows() == history
+
+
+# ---------------------------------------------------------------- small files written here
+
+
+@pytest.fixture
+def sample(shared_data):
+    return read_sample(shared_data)
+
+
+def test_a_dry_run_on_an_empty_catalogue_leaves_it_empty(sample, tmp_path):
+    header, rows = sample
+    unknown = with_cells(rows[1], {wam.SERVICE_TYPE: "新しいサービス"})
+    path = write_wam(tmp_path / "small.csv", header, [rows[0], unknown, rows[2]])
+    categories = Category.objects.count()
+
+    out, _ = import_wam(path, dry_run=True)
+
+    assert totals(out) == (3, 0, 0, 0, 1)
+    assert "Unmapped service type '新しいサービス'" in out
+    assert Resource.objects.count() == Organization.objects.count() == 0
+    assert Category.objects.count() == categories
+    assert history_rows() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "point", "warning"),
+    [
+        ("138.188393", "36.813120", (36.81312, 138.188393), "latitude and longitude are swapped"),
+        ("48.85", "2.35", None, "outside Japan"),
+        ("0", "0", None, "outside Japan"),
+        ("北緯36度", "138.188393", None, "not a number; the point is left blank"),
+        ("36.813120", "", None, "empty while the other coordinate is given"),
+        ("３６．８１３１２０", "１３８．１８８３９３", (36.81312, 138.188393), None),
+    ],
+)
+def test_coordinates_outside_japan_or_unreadable_are_left_blank_and_swapped_ones_fixed_with_a_warning(
+    sample, tmp_path, latitude, longitude, point, warning
+):
+    header, rows = sample
+    row = with_cells(rows[0], {wam.LATITUDE: latitude, wam.LONGITUDE: longitude})
+    path = write_wam(tmp_path / "point.csv", header, [row])
+
+    result = wam.import_files([path], date=DATE)
+
+    resource = Resource.objects.get()
+    assert (resource.latitude, resource.longitude) == (point or (None, None))
+    assert (resource.geo_cell is None) == (point is None)
+    messages = [str(problem) for problem in result.warnings]
+    if warning is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1
+        assert messages[0].startswith(f"{path}, line 2, column 事業所")
+        assert warning in messages[0]
+    assert result.exit_status == 0
+
+
+@pytest.mark.parametrize(
+    ("written", "capacity", "warned"),
+    [("２０", 20, False), ("20", 20, False), ("２０名", 20, False), ("", None, False), ("約20", None, True)],
+)
+def test_capacity_accepts_full_width_digits_and_blank_is_unknown(sample, tmp_path, written, capacity, warned):
+    header, rows = sample
+    path = write_wam(tmp_path / "capacity.csv", header, [with_cells(rows[1], {wam.CAPACITY: written})])
+
+    result = wam.import_files([path], date=DATE)
+
+    assert Resource.objects.get().capacity == capacity
+    assert [problem.column for problem in result.warnings] == (["定員"] if warned else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [
+        ("08:30～17:15", (clock(8, 30), clock(17, 15))),
+        ("9:00〜18:00", (clock(9), clock(18))),
+        ("9:00~18:00", (clock(9), clock(18))),
+        ("09:00-17:00", (clock(9), clock(17))),
+        ("０９：００－１７：００", (clock(9), clock(17))),
+        ("9時～17時30分", (clock(9), clock(17, 30))),
+        ("00:00～24:00", (clock(0), clock(0))),
+        ("22:00～06:00", (clock(22), clock(6))),
+        ("要相談", None),
+        ("09:00～12:00、13:00～17:00", None),
+        ("25:00～26:00", None),
+        ("09:60～17:00", None),
+    ],
+)
+def test_hours_are_read_in_their_usual_spellings(text, times):
+    assert wam.parse_hours(text) == times
+
+
+def test_unreadable_hours_are_kept_as_text_with_a_warning_and_notes_go_to_their_fields(sample, tmp_path):
+    header, rows = sample
+    row = with_cells(
+        rows[0],
+        {
+            wam.HOURS_WEEKDAY: "９：００〜１８：００",
+            wam.HOURS_SATURDAY: "要相談",
+            wam.HOURS_HOLIDAY: "10:00-15:00",
+            wam.CLOSED_DAYS: "日曜日、年末年始",
+            wam.HOURS_NOTE: "祝日は予約制",
+        },
+    )
+    path = write_wam(tmp_path / "hours.csv", header, [row])
+
+    result = wam.import_files([path], date=DATE)
+
+    resource = Resource.objects.get()
+    hours = {h.day_type: (h.opens, h.closes, h.text) for h in resource.hours.all()}
+    assert hours == {
+        "weekday": (clock(9), clock(18), "９：００〜１８：００"),
+        "saturday": (None, None, "要相談"),
+        "holiday": (clock(10), clock(15), "10:00-15:00"),
+    }
+    assert (resource.closed_days, resource.hours_note) == ("日曜日、年末年始", "祝日は予約制")
+    assert [(p.column, p.value) for p in result.warnings] == [("利用可能な時間帯（土曜）", "要相談")]
+
+
+def test_a_quoted_field_with_a_line_break_is_one_record_and_later_lines_are_counted_right(sample, tmp_path):
+    header, rows = sample
+    broken_note = with_cells(rows[0], {wam.HOURS_NOTE: "土曜日は\n午前のみ\n（要予約）"})
+    no_number = with_cells(rows[1], {wam.OFFICE_NUMBER: ""})
+    path = write_wam(tmp_path / "multiline.csv", header, [broken_note, no_number, rows[2]])
+    assert path.read_text(encoding="utf-8-sig").count("\n") == 6
+
+    result = wam.import_files([path], date=DATE)
+
+    assert result.resources.created == 2
+    note = Resource.objects.get(office_number=cell(rows[0], wam.OFFICE_NUMBER)).hours_note
+    assert note == "土曜日は\n午前のみ\n（要予約）"
+    assert [str(problem) for problem in result.problems] == [
+        f"{path}, line 5, column 事業所番号 = '': empty (row skipped)"
+    ]
+
+
+def test_an_unknown_service_type_is_imported_under_an_unmapped_category_and_reported(sample, tmp_path):
+    header, rows = sample
+    unknown = [
+        with_cells(rows[0], {wam.SERVICE_TYPE: "就労継続支援Ｃ型"}),
+        with_cells(rows[1], {wam.SERVICE_TYPE: "就労継続支援Ｃ型"}),
+    ]
+    path = write_wam(tmp_path / "unknown.csv", header, [*unknown, rows[2]])
+
+    out, err = import_wam(path)
+
+    assert totals(out) == (3, 0, 0, 0, 1)
+    assert (
+        f"{path}, line 2, column サービス種別 = '就労継続支援Ｃ型': warning: not a known service type" in err
+    )
+    category = Category.objects.get(unmapped=True)
+    assert f"Unmapped service type '就労継続支援Ｃ型': 2 rows under the category '{category.slug}'" in out
+    assert (category.name, category.kind, category.parent.slug) == ("就労継続支援Ｃ型", "formal", "unmapped")
+    assert category.parent.unmapped is False
+    assert Resource.objects.filter(primary_category=category).count() == 2
+
+    categories = Category.objects.count()
+    out, _ = import_wam(path)
+    assert totals(out) == (0, 0, 3, 0, 1)
+    assert Category.objects.count() == categories, "the unmapped category is reused"
+
+
+def test_mapping_an_unmapped_type_moves_its_resources_at_the_next_import(sample, tmp_path):
+    header, rows = sample
+    path = write_wam(
+        tmp_path / "unknown.csv", header, [with_cells(rows[0], {wam.SERVICE_TYPE: "就労継続支援C型"})]
+    )
+    import_wam(path)
+    resource = Resource.objects.get()
+    assert resource.primary_category.unmapped
+
+    employment_b = Category.objects.get(slug="employment-b")
+    employment_b.aliases += "\n就労継続支援C型"
+    employment_b.save()
+    out, err = import_wam(path)
+
+    assert totals(out) == (0, 1, 0, 0, 0)
+    assert err == ""
+    resource.refresh_from_db()
+    assert resource.primary_category == employment_b
+    assert resource.source_id.endswith(":employment-b")
+
+
+def test_bad_rows_are_reported_with_line_column_and_value_and_the_good_ones_imported_with_status_3(
+    sample, tmp_path
+):
+    header, rows = sample
+    unknown_code = "20999" + local_government_check_digit("20999")
+    path = write_wam(
+        tmp_path / "broken.csv",
+        header,
+        [
+            rows[0],  # line 2
+            rows[1][:20],  # line 3: too few columns
+            with_cells(rows[2], {wam.OFFICE_NUMBER: ""}),  # line 4
+            with_cells(rows[3], {wam.OFFICE_NUMBER: "209888698"}),  # line 5: 9 digits
+            with_cells(rows[4], {wam.CODE: unknown_code}),  # line 6
+            with_cells(rows[5], {wam.CODE: "205836"}),  # line 7: wrong check digit
+            rows[6],  # line 8
+        ],
+    )
+
+    error, out, err = import_wam_failing(path)
+
+    assert error.returncode == 3
+    assert str(error).startswith("5 rows were skipped: they could not be imported")
+    assert totals(out) == (2, 0, 0, 5, 0)
+    assert Resource.objects.count() == 2
+    problems = err.splitlines()
+    assert problems[0] == (
+        f"{path}, line 3, column 事業所緯度: missing: the row has 20 columns, the header 29 (row skipped)"
+    )
+    assert problems[1] == f"{path}, line 4, column 事業所番号 = '': empty (row skipped)"
+    assert problems[2] == (
+        f"{path}, line 5, column 事業所番号 = '209888698': not a 事業所番号 (10 digits) (row skipped)"
+    )
+    assert problems[3].startswith(
+        f"{path}, line 6, column 都道府県コード又は市区町村コード = '{unknown_code}': "
+    )
+    assert "no municipality has this code" in problems[3]
+    assert problems[4].startswith(f"{path}, line 7, column 都道府県コード又は市区町村コード = '205836': ")
+    assert "検査数字" in problems[4]
+    assert len(problems) == 5
+
+
+def test_a_row_repeating_an_office_and_service_type_is_skipped(sample, tmp_path):
+    header, rows = sample
+    path = write_wam(
+        tmp_path / "repeat.csv", header, [rows[0], with_cells(rows[0], {wam.NAME: "従たる事業所"})]
+    )
+
+    error, out, err = import_wam_failing(path)
+
+    assert error.returncode == 3
+    assert totals(out) == (1, 0, 0, 1, 0)
+    assert "line 3, column 事業所番号 = '2061622574': repeats the office and service type" in err
+    assert Resource.objects.get().name == cell(rows[0], wam.NAME)
+
+
+def test_the_process_exit_status_is_3_when_rows_were_skipped(sample, tmp_path, monkeypatch):
+    header, rows = sample
+    path = write_wam(tmp_path / "broken.csv", header, [rows[0], rows[1][:5]])
+    # run_from_argv closes every connection when it ends; keep the test database's.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(SystemExit) as exit:
+        ImportWam(stdout=out, stderr=err).run_from_argv(["manage.py", "import_wam", str(path)])
+
+    assert exit.value.code == 3
+    assert "line 3, column 法人番号: missing" in err.getvalue()
+
+
+def test_an_invalid_corporate_number_is_a_warning_and_the_organization_is_found_by_name(sample, tmp_path):
+    header, rows = sample
+    first = rows[0]
+    wrong = str((int(cell(first, wam.CORPORATE_NUMBER)[0]) + 1) % 10) + cell(first, wam.CORPORATE_NUMBER)[1:]
+    other = with_cells(rows[1], {wam.ORG_NAME: "社会福祉法人どこにもない会", wam.CORPORATE_NUMBER: "123"})
+    same_name = with_cells(rows[2], {wam.ORG_NAME: cell(first, wam.ORG_NAME), wam.CORPORATE_NUMBER: wrong})
+    path = write_wam(tmp_path / "corporate.csv", header, [first, same_name, other])
+
+    result = wam.import_files([path], date=DATE)
+
+    assert result.resources.created == 3
+    assert [(p.line, p.column, p.value) for p in result.warnings] == [
+        (3, "法人番号", wrong),
+        (4, "法人番号", "123"),
+    ]
+    assert "検査数字" in result.warnings[0].message
+    matched = Resource.objects.get(office_number=cell(rows[2], wam.OFFICE_NUMBER)).organization
+    assert matched.corporate_number == cell(first, wam.CORPORATE_NUMBER)
+    created = Resource.objects.get(office_number=cell(rows[1], wam.OFFICE_NUMBER)).organization
+    assert (created.name, created.corporate_number) == ("社会福祉法人どこにもない会", None)
+
+
+def test_a_url_without_a_scheme_is_completed_and_one_that_is_no_url_left_blank(sample, tmp_path):
+    header, rows = sample
+    path = write_wam(
+        tmp_path / "url.csv",
+        header,
+        [
+            with_cells(rows[0], {wam.URL: "www.example.jp/office"}),
+            with_cells(rows[1], {wam.URL: "info@example.jp"}),
+        ],
+    )
+
+    result = wam.import_files([path], date=DATE)
+
+    urls = dict(Resource.objects.values_list("office_number", "url"))
+    assert urls == {
+        cell(rows[0], wam.OFFICE_NUMBER): "http://www.example.jp/office",
+        cell(rows[1], wam.OFFICE_NUMBER): "",
+    }
+    assert [(p.line, p.column) for p in result.warnings] == [(3, "事業所URL")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"\x80\x81\xff\xfe" * 10, "is neither UTF-8 nor CP932"),
+        (b"pid,pref,cid,city,citykana,lat,lng,url,phrase,lgcode\n", "is not a WAM NET"),
+        (b"", "found: (empty file)"),
+    ],
+)
+def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(
+    shared_data, tmp_path, content, message
+):
+    path = tmp_path / "bad.csv"
+    if content is not None:
+        path.write_bytes(content)
+
+    error, _, _ = import_wam_failing(shared_data / SAMPLE, path)
+
+    assert error.returncode == 2
+    assert str(error).startswith(f"{path}: ")
+    assert message in str(error)
+    assert Resource.objects.count() == Organization.objects.count() == 0, "files are read before writing"
