@@ -145,3 +145,12 @@ class ResourceDetailSerializer(ResourceListSerializer):
 
     def get_disability_groups(self, resource) -> list[str]:
         return [group.value for group in resource.disability_groups]
+
+
+class VacancyReportSerializer(serializers.Serializer):
+    """The body of a vacancy report; the resource comes from the URL and the reporter is the caller."""
+
+    places = serializers.IntegerField(min_value=0, max_value=32767)
+    as_of = serializers.DateTimeField(required=False)
+    places_by_weekday = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)

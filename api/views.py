@@ -1,11 +1,17 @@
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api import serializers
 from api.renderers import CSVRenderer, GeoJSONRenderer
-from directory import exports, selectors
+from directory import exports, selectors, services
 from directory.filters import ResourceFilterSet
 from directory.models import Category, Municipality, Organization, Region, Resource
 
@@ -37,7 +43,24 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         if self.action == "retrieve":
             return serializers.ResourceDetailSerializer
+        if self.action == "vacancy":
+            return serializers.VacancyReportSerializer
         return serializers.ResourceListSerializer
+
+    @extend_schema(
+        request=serializers.VacancyReportSerializer, responses={201: serializers.VacancySerializer}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def vacancy(self, request, pk=None):
+        """Record a vacancy report (空き). For the resource's own staff and coordinators; 404 to others."""
+        resource = get_object_or_404(Resource.objects.editable_by(request.user), pk=pk)
+        body = serializers.VacancyReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            vacancy = services.vacancy_report(resource=resource, by=request.user, **body.validated_data)
+        except ModelValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        return Response(serializers.VacancySerializer(vacancy).data, status=status.HTTP_201_CREATED)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
