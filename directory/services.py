@@ -15,11 +15,24 @@ from directory.search import resource_search_text
 RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
 
 
+def _validated_save(instance, *, by, update_fields=None):
+    """full_clean(), then save with a history row naming `by` — the one way every write ends."""
+    instance._history_user = by
+    instance.full_clean()
+    instance.save(update_fields=update_fields)
+    return instance
+
+
+def _assign(instance, fields, writer):
+    """Set the given fields, refusing names the model does not have or that only the database sets."""
+    for name, value in fields.items():
+        if not hasattr(instance, name) or name in {"pk", "id", "created_at", "updated_at"}:
+            raise TypeError(f"{writer}() got an unknown field {name!r}")
+        setattr(instance, name, value)
+
+
 def _save_resource(resource, *, by, m2m, fees=None, hours=None):
-    resource._history_user = by
-    resource.geo_cell = geo.grid_cell(resource.latitude, resource.longitude)
-    resource.full_clean()
-    resource.save()
+    _validated_save(resource, by=by)
     for name, values in m2m.items():
         getattr(resource, name).set(values)
     if fees is not None:
@@ -47,11 +60,12 @@ def monthly_fee_yen(fees) -> int | None:
 
 
 def resource_refresh_derived(*, resource: Resource) -> None:
-    """Recompute the fields kept for search and filters (search_text, monthly_fee_yen)."""
+    """Recompute the fields kept for search and filters (search_text, monthly_fee_yen, geo_cell)."""
     resource.search_text = resource_search_text(resource)
     resource.monthly_fee_yen = monthly_fee_yen(list(resource.fees.all()))
+    resource.geo_cell = geo.grid_cell(resource.latitude, resource.longitude)
     Resource.objects.filter(pk=resource.pk).update(
-        search_text=resource.search_text, monthly_fee_yen=resource.monthly_fee_yen
+        search_text=resource.search_text, monthly_fee_yen=resource.monthly_fee_yen, geo_cell=resource.geo_cell
     )
 
 
@@ -79,34 +93,21 @@ def resource_create(*, by=None, fees=None, hours=None, **fields) -> Resource:
 def resource_update(*, resource: Resource, by=None, fees=None, hours=None, **fields) -> Resource:
     """Change the given fields of a resource. Lists given for fees or hours replace the old ones."""
     m2m = _split_m2m(fields)
-    for name, value in fields.items():
-        if not hasattr(resource, name) or name in {"pk", "id", "created_at", "updated_at"}:
-            raise TypeError(f"resource_update() got an unknown field {name!r}")
-        setattr(resource, name, value)
+    _assign(resource, fields, "resource_update")
     return _save_resource(resource, by=by, m2m=m2m, fees=fees, hours=hours)
 
 
 @transaction.atomic
 def organization_create(*, by=None, **fields) -> Organization:
     """Create an organization (法人), validated, with a history row naming `by`."""
-    organization = Organization(**fields)
-    organization._history_user = by
-    organization.full_clean()
-    organization.save()
-    return organization
+    return _validated_save(Organization(**fields), by=by)
 
 
 @transaction.atomic
 def organization_update(*, organization: Organization, by=None, **fields) -> Organization:
     """Change the given fields of an organization."""
-    for name, value in fields.items():
-        if not hasattr(organization, name) or name in {"pk", "id", "created_at", "updated_at"}:
-            raise TypeError(f"organization_update() got an unknown field {name!r}")
-        setattr(organization, name, value)
-    organization._history_user = by
-    organization.full_clean()
-    organization.save()
-    return organization
+    _assign(organization, fields, "organization_update")
+    return _validated_save(organization, by=by)
 
 
 @transaction.atomic
@@ -116,10 +117,7 @@ def resource_verify(*, resource: Resource, by, at=None) -> Resource:
     Confirming is not editing: `updated_at` stays as it was."""
     resource.verified_at = at or timezone.now()
     resource.verified_by = by
-    resource._history_user = by
-    resource.full_clean()
-    resource.save(update_fields=["verified_at", "verified_by"])
-    return resource
+    return _validated_save(resource, by=by, update_fields=["verified_at", "verified_by"])
 
 
 @transaction.atomic
@@ -135,9 +133,7 @@ def vacancy_report(
         note=note,
         reported_by=by,
     )
-    vacancy._history_user = by
-    vacancy.full_clean()
-    vacancy.save()
+    _validated_save(vacancy, by=by)
     latest = resource.latest_vacancy
     if latest is None or (vacancy.as_of, vacancy.pk) >= (latest.as_of, latest.pk):
         resource.latest_vacancy = vacancy

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
 
-from directory import geo
 from directory.models import Resource
 from directory.search import rebuild_search_index, refresh_planner_statistics
 from directory.services import resource_refresh_derived
@@ -29,9 +28,6 @@ class Command(BaseCommand):
                 resources.iterator(chunk_size=1000), total=total, disable=not self.stderr.isatty()
             ):
                 resource_refresh_derived(resource=resource)
-                cell = geo.grid_cell(resource.latitude, resource.longitude)
-                if cell != resource.geo_cell:
-                    Resource.objects.filter(pk=resource.pk).update(geo_cell=cell)
             rebuild_search_index()
         refresh_planner_statistics()
         self.stdout.write(f"{total} resources re-indexed.")
