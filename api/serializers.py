@@ -3,8 +3,10 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from directory.choices import DisabilityGroup
 from directory.models import (
     Category,
+    Feature,
     Fee,
     Municipality,
     OpeningHours,
@@ -154,3 +156,40 @@ class VacancyReportSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(required=False)
     places_by_weekday = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ResourceWriteSerializer(serializers.ModelSerializer):
+    """The body of a create or an edit. It checks shapes and references; the model's rules are checked by
+    directory.services, whose ValidationError the view turns into a 400 naming the field."""
+
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), allow_null=True, required=False
+    )
+    primary_category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    categories = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), many=True, required=False
+    )
+    municipality = serializers.SlugRelatedField(
+        slug_field="code", queryset=Municipality.objects.all(), allow_null=True, required=False
+    )
+    service_area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Municipality.objects.all(), many=True, required=False
+    )
+    features = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Feature.objects.all(), many=True, required=False
+    )
+    website = serializers.URLField(source="url", required=False, allow_blank=True, max_length=200)
+    disability_groups = serializers.MultipleChoiceField(choices=DisabilityGroup.choices, required=False)
+    fees = FeeSerializer(many=True, required=False)
+    hours = OpeningHoursSerializer(many=True, required=False)
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name", "name_kana", "kind", "organization", "primary_category", "categories", "office_number",
+            "postal_code", "address", "municipality", "latitude", "longitude", "service_area", "phone", "fax",
+            "email", "website", "description", "closed_days", "hours_note", "capacity", "disability_groups",
+            "min_support_level", "min_age", "max_age", "eligibility_notes", "features", "accessibility_notes",
+            "languages", "visibility", "status", "fees", "hours",
+        ]  # fmt: skip
+        validators = []  # uniqueness is the service's full_clean(), in the same transaction as the write

@@ -1,27 +1,57 @@
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api import serializers
+from api.conditional import PreconditionFailed, if_match_versions, with_etag
 from api.renderers import CSVRenderer, GeoJSONRenderer
 from directory import exports, selectors, services
 from directory.filters import ResourceFilterSet
 from directory.models import Category, Municipality, Organization, Region, Resource
+from directory.roles import may_hold
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the version being edited: 428 without it, 412 (nothing changed) when stale.",
+)
 
 
-class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
-    """社会資源. Filters are those of the search page (directory.filters.ResourceFilterSet)."""
+def _service_call(function, **arguments):
+    """Run a write service, turning its field errors into a 400 naming the fields."""
+    try:
+        return function(**arguments)
+    except ModelValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH])
+)
+class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """社会資源. Filters are those of the search page (directory.filters.ResourceFilterSet).
+
+    Writes: coordinators edit every entry, a service manager their own organization's, and any professional
+    an entry private to themselves. Edits need If-Match with the ETag that came with the entry."""
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = ResourceFilterSet
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer, CSVRenderer]
+
+    def get_permissions(self):
+        if self.action in ("create", "update", "partial_update", "vacancy"):
+            return [IsAuthenticated()]
+        return super().get_permissions()
 
     def list(self, request, *args, **kwargs):
         """Paginated JSON; with ?format=geojson or ?format=csv the whole filtered result, unpaginated."""
@@ -34,32 +64,88 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
             return exports.resources_csv_response(resources, base_url=base_url, filename="resources.csv")
         return Response(exports.resources_geojson(resources, base_url=base_url))
 
+    def retrieve(self, request, *args, **kwargs):
+        return self._entry_response(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        body = self._valid_body()
+        self._check_may_hold(body.validated_data)
+        resource = _service_call(services.resource_create, by=request.user, **body.validated_data)
+        response = self._entry_response(resource, status=status.HTTP_201_CREATED)
+        response["Location"] = response.data["url"]
+        return response
+
+    def update(self, request, *args, partial=False, **kwargs):
+        resource = self._editable_object()
+        expected_versions = if_match_versions(request)
+        body = self._valid_body(resource, partial=partial)
+        self._check_may_hold(body.validated_data, resource)
+        try:
+            resource = _service_call(
+                services.resource_update,
+                resource=resource,
+                by=request.user,
+                expected_versions=expected_versions,
+                **body.validated_data,
+            )
+        except services.EditConflict:
+            raise PreconditionFailed() from None
+        return self._entry_response(resource)
+
     def get_queryset(self):
         resources = selectors.search_rows(Resource.objects.visible_to(self.request.user))
-        if self.action == "retrieve":
-            return resources.prefetch_related("categories", "features", "service_area", "hours")
-        return resources
+        if self.action == "list":
+            return resources
+        return resources.prefetch_related("categories", "features", "service_area", "hours")
 
     def get_serializer_class(self):
-        if self.action == "retrieve":
-            return serializers.ResourceDetailSerializer
+        if self.action in ("create", "update", "partial_update"):
+            return serializers.ResourceWriteSerializer
         if self.action == "vacancy":
             return serializers.VacancyReportSerializer
-        return serializers.ResourceListSerializer
+        if self.action == "list":
+            return serializers.ResourceListSerializer
+        return serializers.ResourceDetailSerializer
+
+    def _valid_body(self, resource=None, partial=False):
+        body = serializers.ResourceWriteSerializer(resource, data=self.request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        return body
+
+    def _editable_object(self):
+        """The entry in the URL: 404 when the caller may not see it, 403 when they may see but not edit it."""
+        resource = self.get_object()
+        if not Resource.objects.editable_by(self.request.user).filter(pk=resource.pk).exists():
+            raise PermissionDenied(_("この情報を編集できるのは、その法人の職員とコーディネーターです。"))
+        return resource
+
+    def _check_may_hold(self, fields, resource=None):
+        """Refuse an entry the caller could not edit once written (another organization's, say)."""
+        organization = fields.get("organization", resource.organization if resource else None)
+        visibility = fields.get("visibility", resource.visibility if resource else "public")
+        if not may_hold(self.request.user, organization=organization, visibility=visibility):
+            raise PermissionDenied(_("この法人・公開範囲の情報は登録できません。"))
+
+    def _entry_response(self, resource, status=status.HTTP_200_OK):
+        """The entry as GET shows it, with its ETag (and 304 to a client that holds that version)."""
+        resource = self.get_queryset().get(pk=resource.pk)
+        serializer = serializers.ResourceDetailSerializer(resource, context=self.get_serializer_context())
+        return with_etag(
+            self.request, Response(serializer.data, status=status), services.resource_version(resource)
+        )
 
     @extend_schema(
         request=serializers.VacancyReportSerializer, responses={201: serializers.VacancySerializer}
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"])
     def vacancy(self, request, pk=None):
-        """Record a vacancy report (空き). For the resource's own staff and coordinators; 404 to others."""
-        resource = get_object_or_404(Resource.objects.editable_by(request.user), pk=pk)
+        """Record a vacancy report (空き). For the resource's own staff and coordinators."""
+        resource = self._editable_object()
         body = serializers.VacancyReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            vacancy = services.vacancy_report(resource=resource, by=request.user, **body.validated_data)
-        except ModelValidationError as error:
-            raise ValidationError(error.message_dict) from None
+        vacancy = _service_call(
+            services.vacancy_report, resource=resource, by=request.user, **body.validated_data
+        )
         return Response(serializers.VacancySerializer(vacancy).data, status=status.HTTP_201_CREATED)
 
 

@@ -84,10 +84,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and a writer work at once; a 64 MiB page cache and memory-mapped reads keep search
-    # off the disk (measured by `manage.py benchmark_search`).
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-        " PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;"
+    # off the disk (measured by `manage.py benchmark_search`). IMMEDIATE transactions take the write lock
+    # when they begin, so a write that first reads (the If-Match check of an edit) never works from a
+    # snapshot another writer has just made stale.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command=(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+            " PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;"
+        ),
+        transaction_mode="IMMEDIATE",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

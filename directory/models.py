@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -513,10 +514,21 @@ class Resource(models.Model):
     def get_absolute_url(self):
         return reverse("directory:resource-detail", args=[self.pk])
 
+    def clean(self):
+        # The age_range_ordered constraint says the same; here the message names the field to correct.
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValidationError({"max_age": _("対象年齢の下限は上限以下にしてください。")})
+
     @property
     def disability_groups(self):
         """The disability groups this resource names; empty means it names no restriction."""
         return [group for group in DisabilityGroup if getattr(self, f"accepts_{group.value}")]
+
+    @disability_groups.setter
+    def disability_groups(self, groups):
+        named = {DisabilityGroup(group) for group in groups}
+        for group in DisabilityGroup:
+            setattr(self, f"accepts_{group.value}", group in named)
 
     @property
     def has_point(self):

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from directory.choices import Visibility
+
 PLANNER = "planner"
 SERVICE_MANAGER = "service_manager"
 COORDINATOR = "coordinator"
@@ -29,3 +31,13 @@ def is_coordinator(user) -> bool:
 def is_professional(user) -> bool:
     """Planners, service managers and coordinators see entries meant for professionals."""
     return user.is_authenticated and (user.is_superuser or bool(roles_of(user)))
+
+
+def may_hold(user, *, organization, visibility) -> bool:
+    """Whether `user` may write an entry belonging to `organization` with `visibility`: coordinators any;
+    a service manager their own organization's; any professional an entry private to themselves."""
+    if is_coordinator(user):
+        return True
+    if visibility == Visibility.PRIVATE:
+        return is_professional(user)
+    return organization is not None and organization.memberships.filter(user=user).exists()

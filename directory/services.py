@@ -4,15 +4,21 @@ Each validates the whole record with `full_clean()` inside one transaction, so a
 ValidationError naming the field and nothing is half-saved. History rows record who made the change.
 """
 
+import hashlib
+
 from django.db import transaction
 from django.utils import timezone
 
 from directory import geo
-from directory.choices import FeeKind
+from directory.choices import FeeKind, Visibility
 from directory.models import Fee, OpeningHours, Organization, Resource, Vacancy
 from directory.search import resource_search_text
 
 RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
+
+
+class EditConflict(Exception):
+    """The resource changed after the version the editor started from; nothing was written."""
 
 
 def _validated_save(instance, *, by, update_fields=None):
@@ -32,6 +38,8 @@ def _assign(instance, fields, writer):
 
 
 def _save_resource(resource, *, by, m2m, fees=None, hours=None):
+    if resource.visibility == Visibility.PRIVATE and resource.owner_id is None:
+        resource.owner = by  # a private entry is its writer's own
     _validated_save(resource, by=by)
     for name, values in m2m.items():
         getattr(resource, name).set(values)
@@ -84,14 +92,33 @@ def _split_m2m(fields):
 
 @transaction.atomic
 def resource_create(*, by=None, fees=None, hours=None, **fields) -> Resource:
-    """Create a resource. `fees` and `hours` are lists of dicts of Fee / OpeningHours fields."""
+    """Create a resource. `fees` and `hours` are lists of dicts of Fee / OpeningHours fields.
+    Unless given, its kind (formal / informal) is that of its primary category."""
     m2m = _split_m2m(fields)
+    if "kind" not in fields and "primary_category" in fields:
+        fields["kind"] = fields["primary_category"].kind
     return _save_resource(Resource(**fields), by=by, m2m=m2m, fees=fees, hours=hours)
 
 
+def resource_version(resource: Resource) -> str:
+    """A tag that changes whenever the stored entry does: an edit, a verification or a vacancy report."""
+    verified_at = resource.verified_at.isoformat() if resource.verified_at else ""
+    state = f"{resource.pk}|{resource.updated_at.isoformat()}|{verified_at}|{resource.latest_vacancy_id}"
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
 @transaction.atomic
-def resource_update(*, resource: Resource, by=None, fees=None, hours=None, **fields) -> Resource:
-    """Change the given fields of a resource. Lists given for fees or hours replace the old ones."""
+def resource_update(
+    *, resource: Resource, by=None, expected_versions=None, fees=None, hours=None, **fields
+) -> Resource:
+    """Change the given fields of a resource. Lists given for fees or hours replace the old ones.
+
+    With `expected_versions` (the `resource_version` tags the editor started from), the row is locked and
+    EditConflict raised, nothing written, unless its current version is one of them: no lost updates."""
+    if expected_versions is not None:
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        if resource_version(resource) not in expected_versions:
+            raise EditConflict(resource_version(resource))
     m2m = _split_m2m(fields)
     _assign(resource, fields, "resource_update")
     return _save_resource(resource, by=by, m2m=m2m, fees=fees, hours=hours)

@@ -164,44 +164,6 @@ def test_counts_stop_at_the_count_limit_and_say_so(client, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("who", "expected"),
-    [
-        ("anonymous", 403),
-        ("planner", 404),
-        ("other manager", 404),
-        ("own manager", 201),
-        ("coordinator", 201),
-    ],
-)
-def test_a_vacancy_report_is_taken_from_the_resources_staff_and_coordinators_only(client, who, expected):
-    own = factories.OrganizationFactory()
-    resource = factories.ResourceFactory(organization=own)
-    users = {
-        "planner": factories.planner,
-        "other manager": lambda: factories.service_manager(factories.OrganizationFactory()),
-        "own manager": lambda: factories.service_manager(own),
-        "coordinator": factories.coordinator,
-    }
-    if who in users:
-        client.force_login(users[who]())
-    response = client.post(
-        f"/api/v1/resources/{resource.pk}/vacancy/",
-        {"places": 2, "note": "火曜のみ"},
-        content_type="application/json",
-    )
-    assert response.status_code == expected
-    resource.refresh_from_db()
-    if expected == 201:
-        assert (resource.latest_vacancy.places, resource.latest_vacancy.reported_by.groups.exists()) == (
-            2,
-            True,
-        )
-        assert response.json()["places"] == 2
-    else:
-        assert resource.latest_vacancy is None
-
-
-@pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"places": -1}, "places"),

@@ -108,7 +108,7 @@ def test_it_rejects_a_minimum_age_above_the_maximum_age():
     with pytest.raises(ValidationError) as caught:
         create(min_age=18, max_age=6)
 
-    assert errors_of(caught)[NON_FIELD_ERRORS] == ["対象年齢の下限は上限以下にしてください。"]
+    assert errors_of(caught) == {"max_age": ["対象年齢の下限は上限以下にしてください。"]}
 
 
 def test_it_rejects_a_private_resource_without_an_owner():
