@@ -100,6 +100,76 @@ class _Placeholder:
     pk = 987654321
 
 
+class ResourceRowsSerializer(serializers.ListSerializer):
+    """A page of search results, written out row by row without DRF's per-field machinery.
+
+    DRF builds a ModelSerializer's fields anew for every response and walks them for every row: about
+    5 ms a response and 0.2 ms a row, half of a search request (measured with `benchmark_search`). The
+    child, ResourceListSerializer, still declares the fields — the API schema is made from it — and
+    tests/test_api.py checks that these rows equal what the child gives row by row."""
+
+    datetime_field = serializers.DateTimeField()  # formats as DRF does (time zone, ISO 8601); no state
+
+    def to_representation(self, data):
+        url_field = DetailUrlField(view_name="api:resource-detail")  # one reverse() a response
+        url_field.bind("url", self)
+        now = self.context.setdefault("now", timezone.now())
+        request = self.context.get("request")
+        return [self.row(resource, url_field.get_url(resource, url_field.view_name, request, None), now)
+                for resource in data]  # fmt: skip
+
+    def row(self, resource, url, now):
+        category, municipality, vacancy = (
+            resource.primary_category,
+            resource.municipality,
+            resource.latest_vacancy,
+        )
+        distance = getattr(resource, "distance_km", None)
+        return {
+            "id": resource.pk,
+            "url": url,
+            "name": resource.name,
+            "name_kana": resource.name_kana,
+            "kind": resource.kind,
+            "primary_category": {"slug": category.slug, "name": category.name},
+            "organization": resource.organization.name if resource.organization else None,
+            "office_number": resource.office_number,
+            "address": resource.address,
+            "municipality": {"code": municipality.code, "name": municipality.name} if municipality else None,
+            "latitude": resource.latitude,
+            "longitude": resource.longitude,
+            "distance_km": None if distance is None else round(distance, 2),
+            "phone": resource.phone,
+            "capacity": resource.capacity,
+            "monthly_fee_yen": resource.monthly_fee_yen,
+            "fees": [
+                {
+                    "kind": fee.kind,
+                    "amount_yen": fee.amount_yen,
+                    "unit": fee.unit,
+                    "description": fee.description,
+                }
+                for fee in resource.fees.all()
+            ],
+            "latest_vacancy": vacancy
+            and {
+                "places": vacancy.places,
+                "places_by_weekday": vacancy.places_by_weekday,
+                "as_of": self.datetime(vacancy.as_of),
+                "is_fresh": vacancy.is_fresh(now),
+                "note": vacancy.note,
+            },
+            "status": resource.status,
+            "visibility": resource.visibility,
+            "verified_at": self.datetime(resource.verified_at),
+            "verified_is_fresh": resource.is_verified_fresh(now),
+            "updated_at": self.datetime(resource.updated_at),
+        }
+
+    def datetime(self, value):
+        return None if value is None else self.datetime_field.to_representation(value)
+
+
 class ResourceListSerializer(serializers.ModelSerializer):
     url = DetailUrlField(view_name="api:resource-detail")
     primary_category = CategoryRefSerializer(read_only=True)
@@ -118,6 +188,7 @@ class ResourceListSerializer(serializers.ModelSerializer):
             "monthly_fee_yen", "fees", "latest_vacancy", "status", "visibility", "verified_at",
             "verified_is_fresh", "updated_at",
         ]  # fmt: skip
+        list_serializer_class = ResourceRowsSerializer
 
     def get_distance_km(self, resource) -> float | None:
         distance = getattr(resource, "distance_km", None)
@@ -137,6 +208,7 @@ class ResourceDetailSerializer(ResourceListSerializer):
     website = serializers.URLField(source="url", read_only=True)
 
     class Meta(ResourceListSerializer.Meta):
+        list_serializer_class = serializers.ListSerializer
         fields = [
             *ResourceListSerializer.Meta.fields,
             "categories", "postal_code", "service_area", "fax", "email", "website", "description", "hours",

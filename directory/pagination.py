@@ -40,15 +40,17 @@ class SearchPaginator(Paginator):
 
     def _rows(self, bottom, top):
         """The rows of one slice in two steps: their ids (and annotations such as distance_km) in order,
-        read from the indexes, then the rows themselves by primary key with the same prefetches. Sorting
-        whole rows (by distance, say) would read every candidate row; re-running the filters for the
-        second step would search twice."""
+        read from the indexes, then the rows themselves by primary key with the same joins and prefetches.
+        Sorting whole rows (by distance, say) would read every candidate row; re-running the filters for
+        the second step would search twice."""
         listed = self.object_list.prefetch_related(None)
         names = list(listed.query.annotations)
         found = list(listed.values_list("pk", *names)[bottom:top])
-        rows = self.object_list.model._default_manager.prefetch_related(
+        by_id = self.object_list.model._default_manager.prefetch_related(
             *self.object_list._prefetch_related_lookups
-        ).in_bulk([pk for pk, *_values in found])
+        )
+        by_id.query.select_related = self.object_list.query.select_related
+        rows = by_id.in_bulk([pk for pk, *_values in found])
         for pk, *values in found:
             for name, value in zip(names, values, strict=True):
                 setattr(rows[pk], name, value)

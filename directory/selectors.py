@@ -132,10 +132,9 @@ def municipalities_in_use():
 
 
 def search_rows(resources):
-    """What a result row shows, fetched in a fixed number of queries.
-
-    Related rows are prefetched by id rather than joined: a page deep in a large result is then read from
-    the ordering index alone, and only its own rows are fetched (a join would run for every skipped row)."""
-    return resources.prefetch_related(
-        "primary_category", "municipality", "organization", "latest_vacancy", "fees"
-    )
+    """What a result row shows, fetched in two queries: the rows joined to their category, municipality,
+    organization and latest vacancy, then their fees. (A page is first read as ids alone — see
+    directory.pagination.SearchPaginator — so the joins run for the page's rows only.)"""
+    return resources.select_related(
+        "primary_category", "municipality", "organization", "latest_vacancy"
+    ).prefetch_related("fees")

@@ -924,3 +924,17 @@ class TestBadValues:
         message = " ".join(search.errors[key])
         for fragment in fragments:
             assert fragment in message
+
+
+def test_two_searches_made_together_keep_their_own_parameters_and_errors():
+    """Each FilterSet gets its own copies of the shared filters (directory.filters.SharedFilters)."""
+    make("ひまわり作業所", capacity=10)
+    make("あおぞら作業所", capacity=40)
+    first = filterset({"q": "ひまわり", "ordering": "-capacity"})
+    second = filterset({"q": "作業所", "ordering": "-capacity"})
+    broken = filterset({"q": "作業所", "support_level": 9})
+    assert [row.name for row in second.qs] == ["あおぞら作業所", "ひまわり作業所"]
+    assert [row.name for row in first.qs] == ["ひまわり作業所"]
+    assert (broken.is_valid(), first.is_valid(), list(broken.errors)) == (False, True, ["support_level"])
+    assert first.filters["q"] is not second.filters["q"] is not ResourceFilterSet.base_filters["q"]
+    assert first.form.fields["q"] is not second.form.fields["q"]

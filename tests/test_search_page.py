@@ -421,19 +421,11 @@ SEARCH_PAGE_QUERIES = [
     "the regions, for the region <select>",
     "the features, for the feature checkboxes",
     "the page's ids in order (LIMIT 21 on the first page, to know whether it holds them all)",
-    "the page's rows, by id",
-    "prefetch: their primary categories",
-    "prefetch: their municipalities",
-    "prefetch: their organizations",
-    "prefetch: their latest vacancy reports",
+    "the page's rows, by id, joined to their category, municipality, organization and latest vacancy",
     "prefetch: their fee lines",
 ]
 CSV_QUERIES = [
-    "the rows (one chunk of up to 500)",
-    "prefetch: their primary categories",
-    "prefetch: their municipalities",
-    "prefetch: their organizations",
-    "prefetch: their latest vacancy reports",
+    "the rows (one chunk of up to 500), joined to their category, municipality, organization and vacancy",
     "prefetch: their fee lines",
 ]
 LOGGED_IN_QUERIES = ["the session", "the user", "the user's role groups (visible_to)"]
