@@ -1,6 +1,9 @@
 """Writes through the API: who may write what, no lost updates (ETag / If-Match), and bad bodies."""
 
+import threading
+
 import pytest
+from django.db import connection, connections
 from rest_framework.authtoken.models import Token
 
 from directory import services
@@ -359,3 +362,45 @@ def test_professional_and_private_entries_stay_hidden_from_those_who_may_not_see
     expected = {"anonymous": 403, "planner": 403, "manager of A": 403, "coordinator": 200}[who]
     response = edit(client, hidden, {"capacity": 1}, if_match=etag_of(hidden))
     assert response.status_code == expected
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="threads need a server database; SQLite's test database is in memory",
+)
+def test_two_simultaneous_edits_of_one_version_let_exactly_one_through(transactional_db, monkeypatch):
+    """Both editors read the same version and write at the same moment: the row lock makes the second wait
+    for the first, then see that the version moved on. (Without the lock both would pass the check.)"""
+    resource = factories.ResourceFactory(capacity=20)
+    version = services.resource_version(resource)
+    both_checked = threading.Barrier(2)
+    real_version = services.resource_version
+
+    def version_then_wait(row):
+        found = real_version(row)
+        try:
+            both_checked.wait(timeout=1)  # the second editor is held at the lock, so this times out
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(services, "resource_version", version_then_wait)
+    outcomes = []
+
+    def edit_capacity(capacity):
+        try:
+            services.resource_update(resource=resource, expected_versions={version}, capacity=capacity)
+            outcomes.append(capacity)
+        except services.EditConflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    editors = [threading.Thread(target=edit_capacity, args=(capacity,)) for capacity in (30, 40)]
+    for editor in editors:
+        editor.start()
+    for editor in editors:
+        editor.join()
+    resource.refresh_from_db()
+    assert sorted(outcomes, key=str) == sorted([resource.capacity, "conflict"], key=str)
+    assert resource.history.count() == 2
