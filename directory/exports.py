@@ -1,6 +1,9 @@
-"""CSV for people who open it in Excel: UTF-8 with a BOM, a header row in Japanese."""
+"""CSV for people who open it in Excel: UTF-8 with a BOM, a header row in Japanese; GeoJSON for maps.
+
+Each format has one row function, shared by the HTTP responses and the files of `export_catalogue`."""
 
 import csv
+import json
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -38,15 +41,18 @@ def resource_csv_row(resource, base_url):
     ]
 
 
-def resources_csv_response(resources, *, base_url, filename):
+def resources_csv_lines(resources, *, base_url):
+    """The CSV line by line, the BOM and the header first; rows are read in chunks."""
     writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(CSV_HEADER)
+    for resource in resources.iterator(chunk_size=500):
+        yield writer.writerow(resource_csv_row(resource, base_url))
 
-    def lines():
-        yield "\ufeff" + writer.writerow(CSV_HEADER)
-        for resource in resources.iterator(chunk_size=500):
-            yield writer.writerow(resource_csv_row(resource, base_url))
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def resources_csv_response(resources, *, base_url, filename):
+    response = StreamingHttpResponse(
+        resources_csv_lines(resources, base_url=base_url), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -74,6 +80,18 @@ def resources_geojson(resources, *, base_url):
         "without_coordinates": total - pinned_total,
         "truncated": pinned_total > len(features),
     }
+
+
+def resources_geojson_text(resources, *, base_url):
+    """The FeatureCollection of every resource that has a point, as JSON text in pieces, for a file: rows are
+    read in chunks and no cap applies. The counts are those of `resources_geojson`."""
+    total = resources.count()
+    yield '{"type": "FeatureCollection", "features": ['
+    pinned, separator = 0, "\n"
+    for resource in resources.exclude(latitude=None).iterator(chunk_size=1000):
+        yield separator + json.dumps(resource_feature(resource, base_url), ensure_ascii=False)
+        pinned, separator = pinned + 1, ",\n"
+    yield f'\n], "total": {total}, "without_coordinates": {total - pinned}, "truncated": false}}\n'
 
 
 def resource_feature(resource, base_url):
