@@ -629,7 +629,7 @@ class Fee(models.Model):
         if self.amount_yen is not None:
             amount = f"{self.amount_yen:,}円"
             parts.append(f"{amount}/{self.get_unit_display()}" if self.unit else amount)
-        elif self.kind != FeeKind.FREE:
+        elif self.kind != FeeKind.FREE and self.description:
             parts.append(self.get_kind_display())
         return " ".join(str(part) for part in parts)
 

@@ -369,3 +369,19 @@ def test_verifying_does_not_count_as_an_edit():
     resource_verify(resource=resource, by=planner())
 
     assert Resource.objects.get(pk=resource.pk).updated_at == edited_at
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"kind": FeeKind.PUBLIC_10_PERCENT}, "公費（1割負担）"),
+        ({"kind": FeeKind.FREE}, "無料"),
+        (
+            {"kind": FeeKind.FIXED, "amount_yen": 3000, "unit": "month", "description": "食費"},
+            "食費 3,000円/1か月",
+        ),
+        ({"kind": FeeKind.ACTUAL, "description": "材料費"}, "材料費 実費"),
+    ],
+)
+def test_a_fee_line_reads_as_a_person_would_say_it(fields, shown):
+    assert str(Fee(**fields)) == shown
