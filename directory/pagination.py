@@ -5,14 +5,15 @@ from django.utils.functional import cached_property
 # COUNT_LIMIT / per_page. Nobody reads that far, and an exact count of a million rows would cost more
 # than the search itself. Exports (CSV, GeoJSON) are not paginated and give every row.
 COUNT_LIMIT = 10_000
+FIRST_PAGE_IDS = 1_000
 
 
 class SearchPaginator(Paginator):
     """A Paginator for search results.
 
-    - The first page is read one row long: when that extra row is not there, the rows read are the count
-      and no COUNT query runs. Specific searches (a category in a town, a need near home) mostly end on
-      their first page.
+    - The first page reads the ids of up to FIRST_PAGE_IDS rows (an id is cheap; the page's sort has
+      read the candidates anyway): when fewer match, their number is the count and no COUNT query runs.
+      Specific searches (a category in a town, a need near home) mostly match fewer.
     - Otherwise rows are counted up to COUNT_LIMIT, without ordering, so the database stops early;
       `count_is_exact` says whether the count reached the limit."""
 
@@ -32,20 +33,23 @@ class SearchPaginator(Paginator):
         if "count" in self.__dict__ or str(number) != "1":
             number = self.validate_number(number)
             bottom = (number - 1) * self.per_page
-            return self._get_page(self._rows(bottom, bottom + self.per_page), number, self)
-        rows = self._rows(0, self.per_page + 1)
-        if len(rows) <= self.per_page:
-            self.__dict__["count"] = len(rows)  # what the cached `count` property would have computed
-        return self._get_page(rows[: self.per_page], 1, self)
+            return self._get_page(self._rows(self._ids(bottom, bottom + self.per_page)), number, self)
+        found = self._ids(0, max(FIRST_PAGE_IDS, self.per_page) + 1)
+        if len(found) <= max(FIRST_PAGE_IDS, self.per_page):
+            self.__dict__["count"] = len(found)  # what the cached `count` property would have computed
+        return self._get_page(self._rows(found[: self.per_page]), 1, self)
 
-    def _rows(self, bottom, top):
-        """The rows of one slice in two steps: their ids (and annotations such as distance_km) in order,
-        read from the indexes, then the rows themselves by primary key with the same joins and prefetches.
-        Sorting whole rows (by distance, say) would read every candidate row; re-running the filters for
-        the second step would search twice."""
+    # A slice is read in two steps: the ids (and annotations such as distance_km) in order, from the
+    # indexes, then the rows themselves by primary key with the same joins and prefetches. Sorting whole
+    # rows (by distance, say) would read every candidate row; re-running the filters for the second step
+    # would search twice.
+
+    def _ids(self, bottom, top):
         listed = self.object_list.prefetch_related(None)
-        names = list(listed.query.annotations)
-        found = list(listed.values_list("pk", *names)[bottom:top])
+        return list(listed.values_list("pk", *listed.query.annotations)[bottom:top])
+
+    def _rows(self, found):
+        names = list(self.object_list.query.annotations)
         by_id = self.object_list.model._default_manager.prefetch_related(
             *self.object_list._prefetch_related_lookups
         )

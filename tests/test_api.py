@@ -95,15 +95,19 @@ def test_the_list_costs_the_same_number_of_queries_for_5_and_25_rows(client, dja
     assert list_twice_as_many(20) == 25
 
 
-def test_a_full_first_page_is_counted_and_a_partial_one_is_not(client, django_assert_num_queries):
-    for _ in range(3):
+def test_a_first_page_counts_up_to_first_page_ids_without_a_count_query(
+    client, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr("directory.pagination.FIRST_PAGE_IDS", 4)
+    for _ in range(4):
         factories.VacancyFactory(resource=factories.ResourceFactory(fees=[{"kind": "free"}]))
-    with django_assert_num_queries(3):  # ids, rows with their joins, fees
-        assert client.get("/api/v1/resources/", {"page_size": 3}).json()["count"] == 3
-    factories.ResourceFactory()
-    with django_assert_num_queries(4):  # ids (one more than the page), COUNT, rows, fees
+    with django_assert_num_queries(3):  # up to 5 ids, the page's rows with their joins, their fees
         body = client.get("/api/v1/resources/", {"page_size": 3}).json()
-    assert (body["count"], len(body["results"]), body["next"] is not None) == (4, 3, True)
+    assert (body["count"], body["count_is_exact"], len(body["results"])) == (4, True, 3)
+    factories.ResourceFactory()
+    with django_assert_num_queries(4):  # 5 ids came back: more than 4, so a COUNT too
+        body = client.get("/api/v1/resources/", {"page_size": 3}).json()
+    assert (body["count"], len(body["results"]), body["next"] is not None) == (5, 3, True)
 
 
 def test_errors_speak_the_language_of_the_request(client):
@@ -155,6 +159,7 @@ def test_csv_gives_every_filtered_row_with_a_bom(client):
 
 def test_counts_stop_at_the_count_limit_and_say_so(client, monkeypatch):
     monkeypatch.setattr("directory.pagination.COUNT_LIMIT", 5)
+    monkeypatch.setattr("directory.pagination.FIRST_PAGE_IDS", 3)
     for n in range(8):
         factories.ResourceFactory(name=f"作業所{n}")
     body = client.get("/api/v1/resources/", {"page_size": 2}).json()
