@@ -404,3 +404,16 @@ def test_two_simultaneous_edits_of_one_version_let_exactly_one_through(transacti
     resource.refresh_from_db()
     assert sorted(outcomes, key=str) == sorted([resource.capacity, "conflict"], key=str)
     assert resource.history.count() == 2
+
+
+def test_the_conflict_speaks_the_language_of_the_request(client, world):
+    resource = world["resources"][OWN]
+    act_as(client, world, "coordinator")
+    response = client.patch(
+        f"/api/v1/resources/{resource.pk}/",
+        {"capacity": 30},
+        content_type="application/json",
+        headers={"If-Match": '"stale"', "Accept-Language": "en"},
+    )
+    assert response.status_code == 412
+    assert response.json()["detail"].startswith("Someone else changed this entry")
