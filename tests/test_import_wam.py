@@ -12,12 +12,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 
+from directory import services
 from directory.choices import ResourceStatus, Source
-from directory.importers import wam
+from directory.importers import opendata, wam
 from directory.management.commands.import_wam import Command as ImportWam
 from directory.models import Category, OpeningHours, Organization, Resource
-from directory.search import normalize
+from directory.search import normalize, text_filter
 from directory.validators import local_government_check_digit
 from tests.helpers import shared_rows
 
@@ -655,3 +657,104 @@ def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(
     assert str(error).startswith(f"{path}: ")
     assert message in str(error)
     assert Resource.objects.count() == Organization.objects.count() == 0, "files are read before writing"
+
+
+# ---------------------------------------------------------------- the bulk path
+
+
+def test_the_search_finds_imported_resources_by_name_and_abbreviation(shared_data, sample):
+    _, rows = sample
+    b_type = {cell(row, wam.NAME) for row in rows if cell(row, wam.SERVICE_TYPE) == "就労継続支援Ｂ型"}
+    import_wam(shared_data / SAMPLE)
+
+    def found(query):
+        return set(Resource.objects.filter(text_filter(query)).values_list("name", flat=True))
+
+    assert found("やまびこ相談支援事業所") == {"やまびこ相談支援事業所"}
+    assert found("B型") == b_type, "a 2-character abbreviation (the FTS vocabulary on SQLite)"
+    assert found("はばたき会 信濃町") >= {"やまびこ相談支援事業所"}, "organization and municipality"
+    assert found("見つからない名前") == set()
+
+
+def test_an_imported_resource_has_one_history_row_with_no_user_and_its_features(sample, tmp_path):
+    header, rows = sample
+    office = next(
+        cell(row, wam.OFFICE_NUMBER)
+        for row in rows
+        if sum(cell(other, wam.OFFICE_NUMBER) == cell(row, wam.OFFICE_NUMBER) for other in rows) > 1
+    )
+    import_wam(write_wam(tmp_path / "all.csv", header, rows))
+
+    resource = Resource.objects.filter(office_number=office).first()
+    (record,) = resource.history.all()
+    assert (record.history_type, record.history_user) == ("+", None)
+    assert record.history_change_reason == f"import_wam: source date {DATE.isoformat()}"
+    assert [row.feature.slug for row in record.features.all()] == ["multifunction"]
+    tracked = [model_field.attname for model_field in Resource.history.model.tracked_fields]
+    assert {name: getattr(record, name) for name in tracked} == {
+        name: getattr(resource, name) for name in tracked
+    }
+
+    newer = [with_cells(row, {wam.CAPACITY: "99"}) for row in rows if cell(row, wam.OFFICE_NUMBER) == office]
+    import_wam(write_wam(tmp_path / "newer.csv", header, newer), when=NEWER)
+    latest = resource.history.first()
+    resource.refresh_from_db()
+    assert (latest.history_type, latest.capacity, latest.source_date) == ("~", 99, NEWER)
+    assert latest.updated_at == resource.updated_at > record.updated_at
+    assert latest.created_at == resource.created_at == record.created_at
+    assert [row.feature.slug for row in latest.features.all()] == ["multifunction"], "the snapshot is whole"
+
+
+def test_rows_split_over_many_batches_import_as_one(sample, tmp_path, monkeypatch):
+    header, rows = sample
+    monkeypatch.setattr(opendata, "BATCH_SIZE", 4)
+    repeated = with_cells(rows[0], {wam.NAME: "従たる事業所"})
+    path = write_wam(tmp_path / "batches.csv", header, [*rows, repeated])
+
+    error, out, err = import_wam_failing(path)
+
+    assert error.returncode == 3
+    assert totals(out) == (len(rows), 0, 0, 1, 0)
+    assert f"line {len(rows) + 2}, column 事業所番号" in err and "of line 2;" in err
+    numbers = {cell(row, wam.CORPORATE_NUMBER) for row in rows}
+    assert Organization.objects.count() == len(numbers)
+    types = defaultdict(set)
+    for row in rows:
+        types[cell(row, wam.OFFICE_NUMBER)].add(cell(row, wam.SERVICE_TYPE))
+    multifunction = {office for office, names in types.items() if len(names) > 1}
+    tagged = set(
+        wam_resources().filter(features__slug="multifunction").values_list("office_number", flat=True)
+    )
+    assert tagged == multifunction
+    assert Resource.history.count() == len(rows)
+    again, _ = import_wam(write_wam(tmp_path / "again.csv", header, rows), when=NEWER)
+    assert totals(again) == (0, 0, len(rows), 0, 0)
+
+
+def test_a_resource_the_database_refuses_is_left_out_whole_and_the_others_are_written(
+    sample, tmp_path, monkeypatch
+):
+    header, rows = sample
+    refused = cell(rows[1], wam.NAME)
+    write_resources = services._write_resources
+
+    def refusing(writes, *args):
+        write_resources(writes, *args)  # rows, hours, features and history are written, then refused
+        if any(write.resource.name == refused for write in writes):
+            raise IntegrityError("refused for the test")
+
+    monkeypatch.setattr(services, "_write_resources", refusing)
+    path = write_wam(tmp_path / "three.csv", header, rows[:3])
+
+    error, out, err = import_wam_failing(path)
+
+    assert error.returncode == 3
+    assert totals(out) == (2, 0, 0, 1, 0)
+    assert err.splitlines() == [
+        f"{path}, line 3, column row: the database refused it (refused for the test) (row skipped)"
+    ]
+    assert not Resource.objects.filter(name=refused).exists()
+    assert Resource.objects.count() == Resource.history.count() == 2
+    hours_cells = [wam.HOURS_WEEKDAY, wam.HOURS_SATURDAY, wam.HOURS_SUNDAY, wam.HOURS_HOLIDAY]
+    written = sum(bool(cell(row, column)) for row in (rows[0], rows[2]) for column in hours_cells)
+    assert OpeningHours.objects.count() == written, "none of the refused row's hours is left"

@@ -104,12 +104,17 @@ class TestDemoAbbreviations:
 
     pytestmark = pytest.mark.django_db
 
-    @pytest.mark.parametrize(
-        "query", ["ｸﾞﾙｰﾌﾟﾎｰﾑ", "ぐるーぷほーむ", "グループホーム", "ＧＨ", "GH", "gh", "共同生活援助"]
-    )
+    @pytest.mark.parametrize("query", ["ＧＨ", "GH", "gh", "共同生活援助"])
     def test_group_home_in_any_spelling_finds_exactly_the_group_homes(self, query):
         expected = tagged("group-home")
         assert len(expected) >= 10
+        assert found(query) == expected
+
+    @pytest.mark.parametrize("query", ["ｸﾞﾙｰﾌﾟﾎｰﾑ", "ぐるーぷほーむ", "グループホーム"])
+    def test_the_word_group_home_also_finds_the_dementia_group_homes_named_so(self, query):
+        """認知症グループホーム (介護保険) carry the word in their names; GH is the 障害福祉 abbreviation."""
+        expected = tagged("group-home", "ltc-dementia-group-living")
+        assert expected > tagged("group-home")
         assert found(query) == expected
 
     @pytest.mark.parametrize(
@@ -121,8 +126,9 @@ class TestDemoAbbreviations:
             ("ａ型", ["employment-a"]),
             ("放デイ", ["after-school-day"]),
             ("放課後デイ", ["after-school-day"]),
-            ("ショート", ["short-stay"]),
-            ("ｼｮｰﾄ", ["short-stay"]),
+            # ショートステイ is the everyday name of 短期入所 in both 障害福祉 and 介護保険
+            ("ショート", ["short-stay", "ltc-short-stay"]),
+            ("ｼｮｰﾄ", ["short-stay", "ltc-short-stay"]),
             ("生介", ["daily-life-care"]),
             ("計画相談", ["plan-consultation"]),
             # 児発 is also the end of 医療型児発, the alias of 医療型児童発達支援

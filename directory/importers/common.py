@@ -4,6 +4,8 @@ real changes are written (a second import of the same file changes nothing)."""
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,25 +26,32 @@ class CsvSyntaxError(Exception):
         self.line, self.reason = line, reason
 
 
-def csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """(header, [(line where the record starts, cells), …]) of a decoded CSV text, blank lines left out.
+def csv_stream(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, cells) of every record, the header and blank ones included, of CSV
+    text given line by line (a file opened with newline=""), read one record at a time.
 
     A quoted cell may hold line breaks, so a record can span several physical lines: the number given is
     that of its first line, the one a person finds in an editor."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
+    end_of_previous = 0
     try:
-        header = [cell.strip() for cell in next(reader, [])]
-        rows = []
-        end_of_previous = reader.line_num
         for cells in reader:
-            start = end_of_previous + 1
-            end_of_previous = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue  # blank line
-            rows.append((start, cells))
+            start, end_of_previous = end_of_previous + 1, reader.line_num
+            yield start, cells
     except csv.Error as error:
         raise CsvSyntaxError(reader.line_num, error) from None
-    return header, rows
+
+
+def is_blank(cells: list[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
+
+
+def csv_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(line where the record starts, cells), …]) of a decoded CSV text, blank lines left out."""
+    records = csv_stream(io.StringIO(text, newline=""))
+    _, header = next(records, (1, []))
+    rows = [(line, cells) for line, cells in records if not is_blank(cells)]
+    return [cell.strip() for cell in header], rows
 
 
 @dataclass
@@ -134,13 +143,23 @@ def hours_rows(rows):
     )
 
 
-def read_bytes(path_text, error_class) -> bytes:
-    """The file's bytes, or error_class with a message naming the file and why it cannot be read."""
+@contextmanager
+def opened(path_text, error_class):
+    """The file opened for reading bytes, or error_class with a message naming the file and why it cannot
+    be read."""
     try:
-        return Path(path_text).read_bytes()
+        file = Path(path_text).open("rb")
     except FileNotFoundError:
         raise error_class(f"{path_text}: no such file") from None
     except IsADirectoryError:
         raise error_class(f"{path_text}: is a directory, not a CSV file") from None
     except OSError as error:
         raise error_class(f"{path_text}: cannot be read ({error.strerror or error})") from None
+    with file:
+        yield file
+
+
+def read_bytes(path_text, error_class) -> bytes:
+    """The file's bytes, or error_class with a message naming the file and why it cannot be read."""
+    with opened(path_text, error_class) as file:
+        return file.read()

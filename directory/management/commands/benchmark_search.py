@@ -14,6 +14,7 @@ import random
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,6 +55,21 @@ BATCH = 5000
 DEEP_PAGE = 500
 
 
+@contextmanager
+def throwaway_database():
+    """A new, migrated database beside the configured one for the block (SQLite: a file in a temporary
+    directory; PostgreSQL: test_<name>), dropped when the block ends. The benchmarks build theirs in it."""
+    old_name = connection.settings_dict["NAME"]
+    with tempfile.TemporaryDirectory() as scratch:
+        if connection.vendor == "sqlite":
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(scratch) / "benchmark.sqlite3")
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            yield
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
 class Command(BaseCommand):
     help = "Benchmark search query shapes through the API on a throwaway database of N synthetic resources."
 
@@ -70,17 +86,8 @@ class Command(BaseCommand):
             raise CommandError("--resources and --runs must be at least 1")
         if not areas.is_file():
             raise CommandError(f"municipality file not found: {areas} (give --areas)")
-        old_name = connection.settings_dict["NAME"]
-        with tempfile.TemporaryDirectory() as scratch:
-            if connection.vendor == "sqlite":
-                connection.settings_dict.setdefault("TEST", {})["NAME"] = str(
-                    Path(scratch) / "benchmark.sqlite3"
-                )
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                figures = self.run(resources, areas, runs, random.Random(seed))
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+        with throwaway_database():
+            figures = self.run(resources, areas, runs, random.Random(seed))
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
 
     def run(self, count, areas, runs, rng):
