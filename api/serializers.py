@@ -16,6 +16,8 @@ from directory.models import (
     Vacancy,
 )
 
+RESOURCE_DETAIL_VIEW = "api:resource-detail"
+
 
 class CategorySerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -111,7 +113,7 @@ class ResourceRowsSerializer(serializers.ListSerializer):
     datetime_field = serializers.DateTimeField()  # formats as DRF does (time zone, ISO 8601); no state
 
     def to_representation(self, data):
-        url_field = DetailUrlField(view_name="api:resource-detail")  # one reverse() a response
+        url_field = DetailUrlField(view_name=RESOURCE_DETAIL_VIEW)  # one reverse() a response
         url_field.bind("url", self)
         now = self.context.setdefault("now", timezone.now())
         request = self.context.get("request")
@@ -171,7 +173,7 @@ class ResourceRowsSerializer(serializers.ListSerializer):
 
 
 class ResourceListSerializer(serializers.ModelSerializer):
-    url = DetailUrlField(view_name="api:resource-detail")
+    url = DetailUrlField(view_name=RESOURCE_DETAIL_VIEW)
     primary_category = CategoryRefSerializer(read_only=True)
     organization = serializers.CharField(source="organization.name", default=None, read_only=True)
     municipality = MunicipalityRefSerializer(read_only=True)

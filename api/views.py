@@ -14,6 +14,7 @@ from api import serializers
 from api.conditional import PreconditionFailed, if_match_versions, with_etag
 from api.renderers import CSVRenderer, GeoJSONRenderer
 from directory import exports, selectors, services
+from directory.choices import Visibility
 from directory.filters import ResourceFilterSet
 from directory.models import Category, Municipality, Organization, Region, Resource
 from directory.roles import may_hold
@@ -122,7 +123,7 @@ class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     def _check_may_hold(self, fields, resource=None):
         """Refuse an entry the caller could not edit once written (another organization's, say)."""
         organization = fields.get("organization", resource.organization if resource else None)
-        visibility = fields.get("visibility", resource.visibility if resource else "public")
+        visibility = fields.get("visibility", resource.visibility if resource else Visibility.PUBLIC)
         if not may_hold(self.request.user, organization=organization, visibility=visibility):
             raise PermissionDenied(_("この法人・公開範囲の情報は登録できません。"))
 

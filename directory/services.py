@@ -126,8 +126,9 @@ def resource_update(
     EditConflict raised, nothing written, unless its current version is one of them: no lost updates."""
     if expected_versions is not None:
         resource = Resource.objects.select_for_update().get(pk=resource.pk)
-        if resource_version(resource) not in expected_versions:
-            raise EditConflict(resource_version(resource))
+        current = resource_version(resource)
+        if current not in expected_versions:
+            raise EditConflict(current)
     m2m = _split_m2m(fields)
     _assign(resource, fields, "resource_update")
     return _save_resource(resource, by=by, m2m=m2m, fees=fees, hours=hours)
