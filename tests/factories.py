@@ -69,7 +69,9 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["code"]
 
     prefecture = factory.SubFactory(PrefectureFactory)
-    code = factory.Sequence(lambda n: municipality_code("20", 700 + n))
+    # 700–999 stay clear of 長野県's real codes (the demo loads some); the sequence wraps, since one
+    # test never makes 300 municipalities but a worker's whole run does.
+    code = factory.Sequence(lambda n: municipality_code("20", 700 + n % 300))
     name = factory.Sequence(lambda n: f"テスト{n}町")
     name_kana = factory.Sequence(lambda n: f"てすと{n}まち")
     latitude = 36.65
