@@ -54,7 +54,7 @@ messages: install-test  ## refresh the English catalogue after changing Japanese
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 benchmark: install
-	$(BIN)/python manage.py benchmark_search --resources 100000
+	SECRET_KEY=benchmark-only $(BIN)/python manage.py benchmark_search --resources 100000
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
