@@ -50,8 +50,8 @@ system-deps:
 	fi
 
 messages: install-test  ## refresh the English catalogue after changing Japanese strings
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv
-	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	SECRET_KEY=messages $(BIN)/python manage.py makemessages -l en --ignore=.venv
+	SECRET_KEY=messages $(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 benchmark: install
 	SECRET_KEY=benchmark-only $(BIN)/python manage.py benchmark_search --resources 100000

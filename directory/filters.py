@@ -346,6 +346,45 @@ class ResourceFilterSet(filters.FilterSet):
         ordering = data.get("ordering") or ("distance" if point else "name_kana")
         return queryset.order_by(*ORDERINGS[ordering][1])
 
+    def applied(self):
+        """The conditions of a valid search, in form order, each as (parameter, label, value as people
+        read it, or None where the label says it all, the query string without it). The search page lists
+        them above the results, so that a search with its form folded away still says what it asked."""
+        applied = []
+        for name, field in self.form.fields.items():
+            raw = [value for value in self.data.getlist(name) if value]
+            if name == "ordering" or not raw:
+                continue
+            applied.append((name, field.label, self._shown(field, self.form.cleaned_data[name], raw),
+                            self._query_without(name)))  # fmt: skip
+        return applied
+
+    @staticmethod
+    def _shown(field, value, raw):
+        if value is True:
+            return None
+        if value is False:
+            return _("いいえ")
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            return "、".join(str(choice) for choice in value)
+        if isinstance(field, forms.ModelChoiceField):
+            return str(value)
+        if isinstance(field, forms.ChoiceField):
+            labels = dict(field.choices)
+            return "、".join(str(labels.get(choice, choice)) for choice in raw)
+        return raw[0]
+
+    def _query_without(self, name):
+        """The query string of this search without one parameter (nor the page, nor what needs it)."""
+        query = self.data.copy()
+        for dropped in (name, "page"):
+            query.pop(dropped, None)
+        if not (query.get("near") or query.get("near_address")):
+            query.pop("radius_km", None)
+            if query.get("ordering") == "distance":
+                query.pop("ordering")
+        return query.urlencode()
+
     def handled_in_filter_queryset(self, queryset, name, value):
         return queryset
 

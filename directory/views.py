@@ -70,6 +70,7 @@ def resource_search(request):
     }
     if not filterset.is_valid():
         return render(request, "directory/resource_search.html", context, status=400)
+    context["applied"] = filterset.applied()
     paginator = SearchPaginator(filterset.qs, RESULTS_PER_PAGE)
     try:
         context["page"] = paginator.page(request.GET.get("page") or 1)

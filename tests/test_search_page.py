@@ -162,7 +162,7 @@ def test_a_result_shows_distance_fees_capacity_vacancy_with_its_age_and_freshnes
     response = client.get(SEARCH, {"near_address": "須坂市"})
     assert response.status_code == 200
     assert "3 件" in response.text
-    assert "長野県須坂市 の近く" in response.text
+    assert "長野県須坂市の近く" in response.text
     assert result_ids(response) == [full.pk, fresh.pk, stale.pk]  # nearest first
     cards = result_cards(response)
 
@@ -519,6 +519,60 @@ def test_the_form_keeps_what_was_asked_and_submits_it_again(client, described):
     again = submit_form(client, first)
     assert again.status_code == 200
     assert result_ids(again) == [fresh.pk]
+
+
+def applied_conditions(response):
+    """The conditions listed above the results: {parameter: (text, query string of the link dropping it)}."""
+    found = re.findall(
+        r'<li data-parameter="([a-z_]+)">([^<]*) <a href="\?([^"]*)" aria-label="[^"]*">×</a></li>',
+        response.text,
+    )
+    return {name: (text, query.replace("&amp;", "&")) for name, text, query in found}
+
+
+def test_a_search_lists_its_conditions_above_the_results_each_with_a_link_that_drops_it(client, described):
+    fresh = described[0]
+    response = client.get(
+        SEARCH,
+        {
+            "q": "作業所",
+            "category": ["daily-life-care"],
+            "near_address": "須坂市",
+            "radius_km": "5",
+            "disability": ["physical", "mental"],
+            "has_vacancy": "on",
+            "free": "false",
+            "ordering": "distance",
+            "page": "1",
+        },
+    )
+    assert result_ids(response) == [fresh.pk]
+    conditions = applied_conditions(response)
+    assert {name: text for name, (text, _query) in conditions.items()} == {
+        "q": "キーワード: 作業所",
+        "category": "サービス種別: 生活介護",
+        "near_address": "この住所の近く: 須坂市",
+        "radius_km": "半径（km）: 5",
+        "disability": "障害の種別: 身体障害、精神障害",
+        "free": "無料: いいえ",
+        "has_vacancy": "空きあり",
+    }
+
+    dropped_vacancy = client.get(SEARCH + "?" + conditions["has_vacancy"][1])
+    assert dropped_vacancy.status_code == 200
+    assert "has_vacancy" not in applied_conditions(dropped_vacancy)
+    assert set(applied_conditions(dropped_vacancy)) == set(conditions) - {"has_vacancy"}
+
+    # Without a place, its radius and the nearest-first order go too, or the search would be refused.
+    dropped_place = client.get(SEARCH + "?" + conditions["near_address"][1])
+    assert dropped_place.status_code == 200
+    assert set(applied_conditions(dropped_place)) == set(conditions) - {"near_address", "radius_km"}
+    assert "ordering=" not in conditions["near_address"][1]
+    assert "page=" not in conditions["q"][1]
+
+
+def test_a_search_without_conditions_lists_none(client, described):
+    assert 'class="applied-filters"' not in client.get(SEARCH).text
 
 
 def test_the_place_selects_offer_only_municipalities_in_use_but_accept_any_code(client):
