@@ -562,7 +562,11 @@ class OpeningHours(models.Model):
     class Meta:
         verbose_name = _("利用可能な時間帯")
         verbose_name_plural = _("利用可能な時間帯")
-        ordering = ["resource_id", "day_type"]
+        # 平日, 土曜, 日曜, 祝日: the week's order, as WAM NET lists them, not the keys' alphabet.
+        ordering = [
+            "resource_id",
+            models.Case(*(models.When(day_type=key, then=n) for n, key in enumerate(DayType.values))),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["resource", "day_type"], name="%(app_label)s_%(class)s_one_per_day_type"

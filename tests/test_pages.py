@@ -60,6 +60,20 @@ def test_the_detail_page_shows_every_field_group_and_the_age_of_its_verification
     assert "空き 3" in text
 
 
+def test_the_detail_page_lists_opening_hours_in_the_order_of_the_week(client):
+    resource = factories.ResourceFactory(
+        hours=[
+            {"day_type": "holiday", "opens": "10:00", "closes": "15:00"},
+            {"day_type": "weekday", "opens": "09:00", "closes": "17:00"},
+            {"day_type": "sunday", "text": "要相談"},
+            {"day_type": "saturday", "opens": "09:00", "closes": "12:00"},
+        ]
+    )
+    text = client.get(resource.get_absolute_url()).text
+    positions = [text.index(f"<dt>{day}</dt>") for day in ("平日", "土曜", "日曜", "祝日")]
+    assert positions == sorted(positions)
+
+
 def test_the_detail_page_lists_the_changes_with_old_and_new_values(client):
     coordinator = factories.coordinator()
     resource = services.resource_create(
