@@ -9,15 +9,16 @@ Engines: on SQLite an FTS5 table with the trigram tokenizer answers terms of 3+ 
 2-character term cannot be a trigram, but every occurrence of it begins one: search_text ends each line with
 a newline, so "gh" is always followed by some character. The FTS vocabulary (an fts5vocab table) lists the
 trigrams that begin with the term, and the term matches where any of them does. 1-character terms use a
-plain `contains` on the main table. On PostgreSQL every term is a `contains` (LIKE) served by the pg_trgm
-GIN index on search_text.
+plain `contains` on the main table. On PostgreSQL terms of 3+ characters are a `contains` (LIKE) served by
+the pg_trgm GIN index on search_text; pg_trgm finds no trigram in a 2-character pattern and would read the
+whole index, so those are looked up in a GIN index of each text's character pairs (`resource_bigrams`).
 """
 
 import unicodedata
 
 import jaconv
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Func, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "directory_resource_fts"
@@ -63,7 +64,9 @@ def text_filter(query: str) -> Q:
     condition = Q()
     phrases = []
     for term in query_terms(query):
-        if connection.vendor != "sqlite" or len(term) == 1:
+        if connection.vendor == "postgresql" and len(term) == 2:
+            condition &= Q(_bigrams_contain(term))
+        elif connection.vendor != "sqlite" or len(term) == 1:
             condition &= Q(search_text__contains=term)
         elif len(term) >= TRIGRAM:
             phrases.append(_quoted(term))
@@ -76,6 +79,16 @@ def text_filter(query: str) -> Q:
         match = " AND ".join(phrases)
         condition &= Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,)))
     return condition
+
+
+def _bigrams_contain(term):
+    """PostgreSQL: resource_bigrams(search_text) @> ARRAY[term], the expression its GIN index serves."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.contrib.postgres.lookups import DataContains
+
+    pairs = ArrayField(TextField())
+    return DataContains(Func("search_text", function="resource_bigrams", output_field=pairs),
+                        Value([term], output_field=pairs))  # fmt: skip
 
 
 def _quoted(text):
@@ -107,8 +120,17 @@ SQLITE_FTS_SQL = [
 ]
 POSTGRESQL_TRGM_SQL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    # Serves text_filter's `contains` for terms of 3+ characters.
     "CREATE INDEX IF NOT EXISTS resource_search_trgm"
     " ON directory_resource USING gin (search_text gin_trgm_ops)",
+    # Every pair of neighbouring characters of a text, for 2-character terms (GH, B型, 児発 …).
+    """CREATE OR REPLACE FUNCTION resource_bigrams(text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        AS $$ SELECT coalesce(array_agg(DISTINCT substr($1, i, 2)), '{}')
+              FROM generate_series(1, char_length($1) - 1) AS i $$""",
+    # Serves text_filter's _bigrams_contain.
+    "CREATE INDEX IF NOT EXISTS resource_search_bigrams"
+    " ON directory_resource USING gin (resource_bigrams(search_text))",
 ]
 
 
