@@ -147,10 +147,12 @@ class ResourceFilterForm(forms.Form):
         if address and not near:
             location = geo.MunicipalityGeocoder().geocode(address)
             if location is None:
+                # The address goes in as a parameter, not into the text: django-filter's API errors apply
+                # `message % params`, and an address holding "%" would break a pre-formatted message.
+                message = _("「%(address)s」の場所がわかりません。都道府県名か市区町村名から書いてください。")
                 self.add_error(
                     "near_address",
-                    _("「%(address)s」の場所がわかりません。都道府県名か市区町村名から書いてください。")
-                    % {"address": address},
+                    forms.ValidationError(message, code="unknown_place", params={"address": address}),
                 )
             else:
                 point = (location.latitude, location.longitude)
@@ -162,8 +164,9 @@ class ResourceFilterForm(forms.Form):
                 ("radius_km", data.get("radius_km")),
             ):
                 if value:
+                    message = _("%(name)s には near か near_address が必要です。")
                     self.add_error(
-                        name, _("%(name)s には near か near_address が必要です。") % {"name": name}
+                        name, forms.ValidationError(message, code="needs_place", params={"name": name})
                     )
         return data
 

@@ -41,6 +41,8 @@ def test_swagger_ui_is_served_without_a_cdn(client):
         ("municipality=12", "municipality"),
         ("ordering=nonsense", "ordering"),
         ("has_vacancy=perhaps", "has_vacancy"),
+        ("near_address=%25", "near_address"),  # a "%" of the input is not read as a format
+        ("near_address=%25%28x%29s", "near_address"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(client, query, parameter):

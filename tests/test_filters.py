@@ -883,6 +883,7 @@ class TestBadValues:
             ({"near": "nan,nan"}, "near", ["-90〜90"]),
             ({"near_address": "どこにもない町"}, "near_address", ["どこにもない町", "わかりません"]),
             ({"near_address": "999999"}, "near_address", ["999999", "わかりません"]),
+            ({"near_address": "100%の町"}, "near_address", ["「100%の町」", "わかりません"]),
             ({"near": "36.6,138.2", "near_address": "須坂市"}, "near_address", ["near", "どちらか一方"]),
             ({"ordering": "distance"}, "ordering", ["near", "near_address"]),
             ({"ordering": "nonsense"}, "ordering", ["nonsense", "distance", "name_kana", "-verified_at"]),
