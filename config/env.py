@@ -5,6 +5,7 @@ so a typo in a deployment fails at start-up instead of silently turning a featur
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,4 +53,17 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     value = os.environ.get(name, default)
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, not {value!r}")
+    return value
+
+
+RATE = re.compile(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate in Django REST framework's syntax: `120/minute`, `10/s`, `5000/day`."""
+    value = os.environ.get(name, default).strip()
+    if not RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 120/minute (per s, m, h or d), not {value!r}"
+        )
     return value
