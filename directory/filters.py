@@ -132,11 +132,12 @@ class PointFilter(filters.Filter):
 
 
 class ResourceFilterForm(forms.Form):
-    """Resolves near / near_address to one point (`self.point`, named `self.near_place` when geocoded) and
-    checks the parameters that depend on each other."""
+    """Resolves near / near_address to one point (`self.point`, named `self.near_place` when geocoded, with
+    its `self.radius_km`) and checks the parameters that depend on each other."""
 
     point = None
     near_place = None
+    radius_km = None
 
     def clean(self):
         data = super().clean()
@@ -158,6 +159,8 @@ class ResourceFilterForm(forms.Form):
                 point = (location.latitude, location.longitude)
                 self.near_place = location.address
         self.point = point
+        if point:
+            self.radius_km = float(data.get("radius_km") or DEFAULT_RADIUS_KM)
         if not point and not self.has_error("near_address") and not self.has_error("near"):
             for name, value in (
                 ("ordering", data.get("ordering") == "distance"),
@@ -345,7 +348,7 @@ class ResourceFilterSet(filters.FilterSet):
             queryset = queryset.exclude(status=ResourceStatus.CLOSED)
         point = self.form.point
         if point:
-            queryset = geo.within_radius(queryset, *point, float(data.get("radius_km") or DEFAULT_RADIUS_KM))
+            queryset = geo.within_radius(queryset, *point, self.form.radius_km)
         ordering = data.get("ordering") or ("distance" if point else "name_kana")
         return queryset.order_by(*ORDERINGS[ordering][1])
 

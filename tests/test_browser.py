@@ -64,3 +64,42 @@ def test_a_family_member_searches_from_the_home_page_in_hiragana_on_a_phone(page
     results.first.get_by_role("link").click()
     assert page.locator("h1").inner_text() == "グループホームりんご"
     assert page.external_requests == []
+
+
+def test_a_family_member_opens_a_pin_on_the_map_and_reads_the_entry(page, live_server, settings):
+    settings.MAP_TILES = "none"
+    nagano = factories.MunicipalityFactory(code="202011", name="長野市", latitude=36.6486, longitude=138.1944)
+    factories.ResourceFactory(
+        name="ワークセンターさくら", municipality=nagano, latitude=36.65, longitude=138.19
+    )
+    factories.ResourceFactory(name="ひまわり作業所", municipality=nagano, latitude=36.60, longitude=138.10)
+
+    page.goto(live_server.url + "/map/?near_address=長野市&radius_km=3")
+    frame = page.frame_locator("#resource-map")
+    pins = frame.locator("img.leaflet-marker-icon")
+    pins.first.wait_for()
+    assert pins.count() == 1  # ひまわり作業所 is 10 km away
+    assert pins.first.get_attribute("src") == "/static/mapviews/vendor/leaflet-1.9.4/images/marker-icon.png"
+    assert page.locator("#map-count").inner_text().startswith("1 か所を表示しています")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The whole map in view first: scrolling a pin into view would scroll Leaflet's own container.
+    page.locator("#resource-map").scroll_into_view_if_needed()
+    pins.first.click()
+    popup = frame.locator(".leaflet-popup-content")
+    assert "ワークセンターさくら" in popup.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "map-phone.png"), full_page=True)
+    with page.expect_navigation():
+        popup.get_by_role("link", name="ワークセンターさくら").click()
+    assert page.locator("h1").inner_text() == "ワークセンターさくら"
+    assert page.external_requests == []
+
+
+def test_the_map_asks_the_outside_world_for_tiles_only(page, live_server, settings):
+    settings.MAP_TILES = "gsi"
+    factories.ResourceFactory(name="ワークセンターさくら")
+    page.goto(live_server.url + "/map/")
+    page.frame_locator("#resource-map").locator("img.leaflet-marker-icon").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    hosts = {request.split("/")[2] for request in page.external_requests}
+    assert hosts == {"cyberjapandata.gsi.go.jp"}

@@ -1,0 +1,181 @@
+"""The map: the builder (markers in, a folium map out: vendored assets, tiles from the setting, texts kept as
+data) and the /map/ page (the search's FilterSet, who sees what, bad values, the cap on pins)."""
+
+import html
+import json
+import re
+
+import pytest
+from django.test import override_settings
+
+from directory.choices import Visibility
+from directory.models import Category
+from mapviews import builder, views
+from mapviews.builder import Marker
+from tests import factories
+
+MAP = "/map/"
+GSI_TILES = "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png"
+NAGANO = (36.6486, 138.1944)
+
+
+def rendered(folium_map):
+    return folium_map.get_root().render()
+
+
+def marker_rows(document):
+    """The rows the map draws its pins from: [latitude, longitude, title, popup HTML]."""
+    start = document.index("var data = ") + len("var data = ")
+    rows, _end = json.JSONDecoder().raw_decode(document[start:])
+    return rows
+
+
+def external_urls(document):
+    return set(re.findall(r"https?://[^\s\"'`<>)]+", document))
+
+
+def map_document(response):
+    """The map's own document, carried in the page by the iframe's srcdoc."""
+    found = re.search(r'<iframe class="resource-map"[^>]* srcdoc="([^"]*)"', response.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def marker(name="ひまわり", latitude=NAGANO[0], longitude=NAGANO[1], popup="<p>ひまわり</p>"):
+    return Marker(latitude=latitude, longitude=longitude, title=name, popup_html=popup)
+
+
+# --- the builder --------------------------------------------------------------------------------------------
+
+
+def test_the_map_loads_only_our_static_files_and_the_tiles_of_the_setting():
+    document = rendered(builder.resource_map([marker()], tiles="gsi"))
+    assert external_urls(document) == {GSI_TILES}
+    scripts = re.findall(r'<script src="([^"]+)"', document)
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', document)
+    assert scripts == [
+        "/static/mapviews/vendor/leaflet-1.9.4/leaflet.js",
+        "/static/mapviews/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
+    ]
+    assert "/static/mapviews/vendor/leaflet-1.9.4/leaflet.css" in sheets
+    assert '"iconUrl": "/static/mapviews/vendor/leaflet-1.9.4/images/marker-icon.png"' in document
+    assert '"attribution": ' + json.dumps("出典: 地理院タイル") in document
+
+
+def test_openstreetmap_tiles_are_an_option_and_none_names_no_outside_address_at_all():
+    assert external_urls(rendered(builder.resource_map([marker()], tiles="osm"))) == {
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    }
+    offline = rendered(builder.resource_map([marker()], tiles="none"))
+    assert external_urls(offline) == set()
+    # Without a tile layer the map itself must know its zoom limit, or the clusters show nothing.
+    assert '"maxZoom": 18' in offline
+
+
+def test_texts_reach_the_page_as_data_never_as_code():
+    hostile = "</script><script>alert(1)</script>`${alert(2)}`\\"
+    document = rendered(builder.resource_map([marker(name=hostile, popup="<p>&lt;b&gt;</p>")], tiles="none"))
+    assert "<script>alert(1)" not in document
+    assert marker_rows(document) == [[NAGANO[0], NAGANO[1], hostile, "<p>&lt;b&gt;</p>"]]
+
+
+def test_the_map_is_framed_on_the_searched_circle_else_on_the_markers_else_on_japan():
+    around = rendered(builder.resource_map([], tiles="none", centre=NAGANO, radius_km=5))
+    assert "L.circle(" in around
+    assert re.search(r'"radius": 5000\b', around)
+    bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", around).groups()
+    south, west, north, east = map(float, bounds)
+    assert south < NAGANO[0] < north and west < NAGANO[1] < east
+    assert round((north - south) * 111.195 / 2, 1) == 5.0
+
+    spread = rendered(builder.resource_map([marker(latitude=36.0), marker(latitude=37.0)], tiles="none"))
+    assert re.search(r"fitBounds\(\s*\[\[36\.0, 138\.1944\], \[37\.0, 138\.1944\]\]", spread)
+
+    empty = rendered(builder.resource_map([], tiles="none"))
+    assert "fitBounds" not in empty
+    assert '"zoom": 5' in empty
+
+
+# --- the page -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nagano(db):
+    return factories.MunicipalityFactory(
+        code="202011", name="長野市", latitude=NAGANO[0], longitude=NAGANO[1]
+    )
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_the_map_shows_the_public_the_public_entries_with_a_popup_each(client, nagano):
+    public = factories.ResourceFactory(name="ワークセンターさくら", municipality=nagano, phone="026-000-0000")
+    factories.ResourceFactory(name="専門職向けの家", visibility=Visibility.PROFESSIONALS, municipality=nagano)
+    owner = factories.planner()
+    factories.ResourceFactory(
+        name="近所のAさん", visibility=Visibility.PRIVATE, owner=owner, municipality=nagano
+    )
+
+    response = client.get(MAP)
+    assert response.status_code == 200
+    document = map_document(response)
+    ((latitude, longitude, title, popup),) = marker_rows(document)
+    assert (latitude, longitude, title) == (public.latitude, public.longitude, "ワークセンターさくら")
+    assert f'href="{public.get_absolute_url()}" target="_top">ワークセンターさくら</a>' in popup
+    assert 'href="tel:026-000-0000"' in popup
+    assert "未確認" in popup
+    assert "1 か所を表示しています" in response.text
+    assert "専門職向けの家" not in response.text and "近所のAさん" not in response.text
+
+    client.force_login(owner)
+    titles = {row[2] for row in marker_rows(map_document(client.get(MAP)))}
+    assert titles == {"ワークセンターさくら", "専門職向けの家", "近所のAさん"}
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_the_map_takes_the_search_parameters_and_links_to_the_same_list(client, nagano):
+    group_home = Category.objects.get(slug="group-home")
+    factories.ResourceFactory(name="グループホームりんご", primary_category=group_home, municipality=nagano)
+    factories.ResourceFactory(name="ワークセンターさくら", municipality=nagano)
+    factories.ResourceFactory(name="遠くの作業所", latitude=35.0, longitude=135.0, municipality=nagano)
+    factories.ResourceFactory(name="場所のない作業所", latitude=None, longitude=None, municipality=nagano)
+
+    response = client.get(MAP, {"q": "ぐるーぷほーむ"})
+    assert [row[2] for row in marker_rows(map_document(response))] == ["グループホームりんご"]
+    assert 'href="/resources/?q=%E3%81%90' in response.text
+
+    near = client.get(MAP, {"near_address": "長野市", "radius_km": "5", "support_level": "3"})
+    titles = {row[2] for row in marker_rows(map_document(near))}
+    assert titles == {"グループホームりんご", "ワークセンターさくら"}
+    assert 'type="hidden" name="support_level" value="3"' in near.text  # kept when the form is sent again
+    assert "2 か所を表示しています" in near.text
+
+    search_page = client.get("/resources/", {"q": "作業所"})
+    assert 'href="/map/?q=%E4%BD%9C%E6%A5%AD%E6%89%80"' in search_page.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("radius_km=-1&near_address=長野市", "radius_km"),
+        ("near=abc", "near"),
+        ("support_level=9", "support_level"),
+    ],
+)
+def test_a_bad_value_is_a_400_naming_the_parameter_and_draws_no_map(client, nagano, query, parameter):
+    response = client.get(MAP + "?" + query)
+    assert response.status_code == 400
+    assert f'<ul class="errorlist" data-parameter="{parameter}">' in response.text
+    assert map_document(response) is None
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_a_map_of_many_resources_shows_the_first_and_says_so(client, nagano, monkeypatch):
+    monkeypatch.setattr(views, "MAX_MARKERS", 2)
+    for name in ("あ", "い", "う"):
+        factories.ResourceFactory(name=name, name_kana=name, municipality=nagano)
+    response = client.get(MAP)
+    assert [row[2] for row in marker_rows(map_document(response))] == ["あ", "い"]
+    assert "先に見つかった 2 か所を表示しています" in response.text
