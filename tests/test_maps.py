@@ -179,3 +179,16 @@ def test_a_map_of_many_resources_shows_the_first_and_says_so(client, nagano, mon
     response = client.get(MAP)
     assert [row[2] for row in marker_rows(map_document(response))] == ["あ", "い"]
     assert "先に見つかった 2 か所を表示しています" in response.text
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_the_home_page_and_an_entry_lead_to_the_map(client, nagano):
+    home = client.get("/").text
+    assert '<button type="submit" formaction="/map/"' in home  # the quick search, shown on the map
+    resource = factories.ResourceFactory(name="ワークセンターさくら", latitude=36.65, longitude=138.19)
+    factories.ResourceFactory(name="となりの作業所", latitude=36.655, longitude=138.195)
+    factories.ResourceFactory(name="遠くの作業所", latitude=36.0, longitude=138.19)
+    link = re.search(r'<a href="([^"]+)" id="nearby-map">', client.get(resource.get_absolute_url()).text)
+    nearby = client.get(html.unescape(link.group(1)))
+    assert [row[2] for row in marker_rows(map_document(nearby))] == ["ワークセンターさくら", "となりの作業所"]
