@@ -192,3 +192,12 @@ def test_the_home_page_and_an_entry_lead_to_the_map(client, nagano):
     link = re.search(r'<a href="([^"]+)" id="nearby-map">', client.get(resource.get_absolute_url()).text)
     nearby = client.get(html.unescape(link.group(1)))
     assert [row[2] for row in marker_rows(map_document(nearby))] == ["ワークセンターさくら", "となりの作業所"]
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_a_map_of_nothing_says_so(client, nagano):
+    factories.ResourceFactory(name="ワークセンターさくら")
+    response = client.get(MAP, {"q": "存在しない名前"})
+    assert marker_rows(map_document(response)) == []
+    assert "条件に合う資源は見つかりませんでした" in response.text
