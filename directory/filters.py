@@ -38,7 +38,7 @@ DAY_TYPE_OF = {"mon": "weekday", "tue": "weekday", "wed": "weekday", "thu": "wee
                "sat": "saturday", "sun": "sunday", "holiday": "holiday"}  # fmt: skip
 ORDERINGS = {
     "distance": (_("近い順"), [F("distance_km").asc(), "pk"]),
-    "name_kana": (_("よみがな順"), ["name_kana", "name", "pk"]),
+    "name_kana": (_("よみがな順"), ["reading", "name", "pk"]),
     "-verified_at": (_("確認日の新しい順"), [F("verified_at").desc(nulls_last=True), "-pk"]),
     "-capacity": (_("定員の多い順"), [F("capacity").desc(nulls_last=True), "pk"]),
     "-updated_at": (_("更新の新しい順"), ["-updated_at", "-pk"]),

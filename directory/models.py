@@ -431,6 +431,9 @@ class Resource(models.Model):
 
     # Derived by directory.services on every write, for search and filters; never edited by hand.
     search_text = models.TextField(_("検索用テキスト"), blank=True, editable=False)
+    # よみがな順: the reading (else the name) folded like search text, so that a reading written in
+    # hiragana, katakana or half-width katakana (WAM NET, 介護 open data and people differ) sorts as one.
+    reading = models.CharField(_("よみ順"), max_length=200, blank=True, editable=False)
     monthly_fee_yen = models.PositiveIntegerField(
         _("月額の自己負担（目安）"),
         null=True,
@@ -445,14 +448,14 @@ class Resource(models.Model):
 
     history = HistoricalRecords(
         m2m_fields=[categories, service_area, features],
-        excluded_fields=["search_text", "monthly_fee_yen", "geo_cell", "latest_vacancy"],
+        excluded_fields=["search_text", "reading", "monthly_fee_yen", "geo_cell", "latest_vacancy"],
     )
     objects = ResourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("社会資源")
         verbose_name_plural = _("社会資源")
-        ordering = ["name_kana", "name", "pk"]
+        ordering = ["reading", "name", "pk"]
         constraints = [
             *coordinate_constraints(),
             models.CheckConstraint(
@@ -489,8 +492,8 @@ class Resource(models.Model):
         # Each ordering of the search has an index that holds the columns every search filters on
         # (visibility, status, owner), so a page, even a deep one, is read from the index in order.
         indexes = [
-            # Default reading order (name_kana) and its deep pages.
-            models.Index(fields=["name_kana", "name", "id", *LISTED_COLUMNS], name="resource_reading_order"),
+            # Default reading order (ordering=name_kana, read from `reading`) and its deep pages.
+            models.Index(fields=["reading", "name", "id", *LISTED_COLUMNS], name="resource_reading_order"),
             # ordering=-updated_at ("newest first") and stale-entry reports.
             models.Index(fields=["updated_at", "id", *LISTED_COLUMNS], name="resource_updated"),
             # ordering=-verified_at and unverified_for().

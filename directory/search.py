@@ -54,6 +54,11 @@ def resource_search_text(resource) -> str:
     return search_text_of(parts)
 
 
+def reading_of(resource) -> str:
+    """The key of よみがな順: the reading, else the name, folded like search text (katakana, NFKC)."""
+    return normalize(resource.name_kana or resource.name)[:200]
+
+
 def search_text_of(parts) -> str:
     """The normalised parts, each on its own line ending with a newline (see the module's docstring)."""
     return "".join(normalize(part) + "\n" for part in parts if part and part.strip())

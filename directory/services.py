@@ -21,7 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from directory import geo
 from directory.choices import FeeKind, Visibility
 from directory.models import Category, Feature, Fee, OpeningHours, Organization, Resource, Vacancy
-from directory.search import resource_search_text
+from directory.search import reading_of, resource_search_text
 
 RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
 
@@ -77,12 +77,17 @@ def monthly_fee_yen(fees) -> int | None:
 
 
 def resource_refresh_derived(*, resource: Resource) -> None:
-    """Recompute the fields kept for search and filters (search_text, monthly_fee_yen, geo_cell)."""
+    """Recompute the fields kept for search, order and filters (search_text, reading, monthly_fee_yen,
+    geo_cell)."""
     resource.search_text = resource_search_text(resource)
+    resource.reading = reading_of(resource)
     resource.monthly_fee_yen = monthly_fee_yen(list(resource.fees.all()))
     resource.geo_cell = geo.grid_cell(resource.latitude, resource.longitude)
     Resource.objects.filter(pk=resource.pk).update(
-        search_text=resource.search_text, monthly_fee_yen=resource.monthly_fee_yen, geo_cell=resource.geo_cell
+        search_text=resource.search_text,
+        reading=resource.reading,
+        monthly_fee_yen=resource.monthly_fee_yen,
+        geo_cell=resource.geo_cell,
     )
 
 
@@ -425,6 +430,7 @@ def _refresh_derived_in_memory(writes, saved):
         )
         derived = {
             "search_text": resource_search_text(_KnownRelations(resource, categories_of, features_of)),
+            "reading": reading_of(resource),
             "geo_cell": geo.grid_cell(resource.latitude, resource.longitude),
         }
         if write.creating:

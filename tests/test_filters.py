@@ -856,6 +856,23 @@ class TestOrdering:
         assert ordered_names(params) == expected
 
 
+@pytest.mark.django_db
+def test_reading_order_reads_hiragana_katakana_and_half_width_readings_as_one():
+    """WAM NET writes readings in hiragana, the 介護 open data in katakana (some half-width), people either:
+    よみがな順 follows the 五十音 across them, and an entry without a reading sorts by its name."""
+    make("ワークセンター", name_kana="ﾜｰｸｾﾝﾀｰ")
+    make("さくら作業所", name_kana="サクラサギョウショ")
+    make("あおぞらの家", name_kana="あおぞらのいえ")
+    make("ホームかえで")  # no reading
+    make("きずな", name_kana="キズナ")
+    resource = make("たんぽぽ", name_kana="たんぽぽ")
+    assert ordered_names({"ordering": "name_kana"}) == [
+        "あおぞらの家", "きずな", "さくら作業所", "たんぽぽ", "ホームかえで", "ワークセンター",
+    ]  # fmt: skip
+    services.resource_update(resource=resource, name_kana="ンー")  # an edit moves it
+    assert ordered_names({})[-1] == "たんぽぽ"
+
+
 # --- bad values -------------------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from api.views import ResourceViewSet
 from directory.choices import ResourceKind, Visibility
 from directory.geo import grid_cell
 from directory.models import Category, Municipality, Resource, Vacancy
-from directory.search import refresh_planner_statistics, search_text_of
+from directory.search import normalize, refresh_planner_statistics, search_text_of
 
 DEFAULT_AREAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "municipalities-jp.csv"
 STEMS = (
@@ -192,6 +192,7 @@ def build_resources(count, municipalities, rng, *, progress):
                 Resource(
                     name=name,
                     name_kana=f"{stem}{n}",
+                    reading=normalize(f"{stem}{n}"),
                     kind=category.kind,
                     primary_category=category,
                     office_number=f"{municipality.code[:2]}{n:08d}",

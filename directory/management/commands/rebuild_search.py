@@ -2,9 +2,9 @@
 
     python manage.py rebuild_search
 
-The service layer keeps search_text, monthly_fee_yen and the grid cell in step on every write to a
-resource. Run this after changes it does not see: an organization renamed, a category's aliases edited in
-the admin, or rows written in bulk.
+The service layer keeps search_text, the reading order, monthly_fee_yen and the grid cell in step on every
+write to a resource. Run this after changes it does not see: an organization renamed, a category's aliases
+edited in the admin, or rows written in bulk.
 """
 
 from django.core.management.base import BaseCommand
