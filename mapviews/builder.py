@@ -42,13 +42,19 @@ FIT_PADDING = (24, 40)
 LEAFLET = "mapviews/vendor/leaflet-1.9.4/"
 CLUSTER = "mapviews/vendor/leaflet.markercluster-1.5.3/"
 
-# One marker per row [latitude, longitude, title, popup HTML]. `title` is set as text by Leaflet; the popup
-# HTML was escaped when it was rendered (mapviews.markers). The pin's images are named rather than found by
-# Leaflet from its style sheet, which fails once collectstatic has hashed their names.
+# One marker per row [latitude, longitude, title, popup HTML, style]. `title` is set as text by Leaflet; the
+# popup HTML was escaped when it was rendered (mapviews.markers); the style names the pin's CSS class
+# (`pin-<style>`, coloured in css/badges.css). The pin's images are named rather than found by Leaflet from
+# its style sheet, which fails once collectstatic has hashed their names.
 MARKER_CALLBACK = """(function () {
-    var icon = L.icon(ICON);
+    var icons = {};
+    function iconOf(style) {
+        icons[style] = icons[style] || L.icon(Object.assign({className: "pin-" + style}, ICON));
+        return icons[style];
+    }
     return function (row) {
-        var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[2], alt: row[2]});
+        var options = {icon: iconOf(row[4]), title: row[2], alt: row[2]};
+        var marker = L.marker(new L.LatLng(row[0], row[1]), options);
         marker.bindPopup(row[3], {minWidth: 200, maxWidth: 300, autoPanPaddingTopLeft: [48, 12]});
         return marker;
     };
@@ -72,6 +78,7 @@ class Marker:
     longitude: float
     title: str
     popup_html: str
+    style: str = "default"
 
 
 def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=()):
@@ -95,7 +102,8 @@ def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=())
         folium.TileLayer(**layer).add_to(folium_map)
 
     cluster = FastMarkerCluster(
-        [[m.latitude, m.longitude, m.title, m.popup_html] for m in markers], callback=_marker_callback()
+        [[m.latitude, m.longitude, m.title, m.popup_html, m.style] for m in markers],
+        callback=_marker_callback(),
     )
     cluster.default_js = [("markerclusterjs", static(CLUSTER + "leaflet.markercluster.js"))]
     cluster.default_css = [

@@ -13,6 +13,7 @@ def resource_markers(resources):
             longitude=resource.longitude,
             title=resource.name,
             popup_html=render_to_string("mapviews/popup.html", {"resource": resource}),
+            style=resource.kind,  # formal or informal: 事業所など or 地域の支え, told apart by colour
         )
         for resource in resources
         if resource.latitude is not None and resource.longitude is not None

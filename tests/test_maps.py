@@ -24,7 +24,7 @@ def rendered(folium_map):
 
 
 def marker_rows(document):
-    """The rows the map draws its pins from: [latitude, longitude, title, popup HTML]."""
+    """The rows the map draws its pins from: [latitude, longitude, title, popup HTML, style]."""
     start = document.index("var data = ") + len("var data = ")
     rows, _end = json.JSONDecoder().raw_decode(document[start:])
     return rows
@@ -75,7 +75,7 @@ def test_texts_reach_the_page_as_data_never_as_code():
     hostile = "</script><script>alert(1)</script>`${alert(2)}`\\"
     document = rendered(builder.resource_map([marker(name=hostile, popup="<p>&lt;b&gt;</p>")], tiles="none"))
     assert "<script>alert(1)" not in document
-    assert marker_rows(document) == [[NAGANO[0], NAGANO[1], hostile, "<p>&lt;b&gt;</p>"]]
+    assert marker_rows(document) == [[NAGANO[0], NAGANO[1], hostile, "<p>&lt;b&gt;</p>", "default"]]
 
 
 def test_the_map_is_framed_on_the_searched_circle_else_on_the_markers_else_on_japan():
@@ -109,6 +109,9 @@ def nagano(db):
 @override_settings(MAP_TILES="none")
 def test_the_map_shows_the_public_the_public_entries_with_a_popup_each(client, nagano):
     public = factories.ResourceFactory(name="ワークセンターさくら", municipality=nagano, phone="026-000-0000")
+    salon = factories.ResourceFactory(
+        name="ふれあいサロン", primary_category=Category.objects.get(slug="salon"), municipality=nagano
+    )
     factories.ResourceFactory(name="専門職向けの家", visibility=Visibility.PROFESSIONALS, municipality=nagano)
     owner = factories.planner()
     factories.ResourceFactory(
@@ -118,17 +121,20 @@ def test_the_map_shows_the_public_the_public_entries_with_a_popup_each(client, n
     response = client.get(MAP)
     assert response.status_code == 200
     document = map_document(response)
-    ((latitude, longitude, title, popup),) = marker_rows(document)
-    assert (latitude, longitude, title) == (public.latitude, public.longitude, "ワークセンターさくら")
+    rows = {row[2]: row for row in marker_rows(document)}
+    assert set(rows) == {public.name, salon.name}
+    latitude, longitude, _title, popup, style = rows[public.name]
+    assert (latitude, longitude, style) == (public.latitude, public.longitude, "formal")
+    assert rows[salon.name][4] == "informal"  # a green pin (css/badges.css)
     assert f'href="{public.get_absolute_url()}" target="_top">ワークセンターさくら</a>' in popup
     assert 'href="tel:026-000-0000"' in popup
     assert "未確認" in popup
-    assert "1 か所を表示しています" in response.text
+    assert "2 か所を表示しています" in response.text
     assert "専門職向けの家" not in response.text and "近所のAさん" not in response.text
 
     client.force_login(owner)
     titles = {row[2] for row in marker_rows(map_document(client.get(MAP)))}
-    assert titles == {"ワークセンターさくら", "専門職向けの家", "近所のAさん"}
+    assert titles == {"ワークセンターさくら", "ふれあいサロン", "専門職向けの家", "近所のAさん"}
 
 
 @pytest.mark.django_db
