@@ -134,10 +134,9 @@ def for_full(resources):
 def providers_of(resources):
     """The organizations of the resources, and the resources that have none (each their own provider),
     both in reading order."""
-    order = ("name_kana", "name", "pk")
     organization_ids = resources.order_by().exclude(organization=None).values("organization_id")
-    organizations = Organization.objects.filter(pk__in=organization_ids).order_by(*order)
-    return organizations, resources.filter(organization=None).order_by(*order)
+    organizations = Organization.objects.filter(pk__in=organization_ids).order_by("name_kana", "name", "pk")
+    return organizations, resources.filter(organization=None).order_by("reading", "name", "pk")
 
 
 # ---------------------------------------------------------------- ids back to rows
