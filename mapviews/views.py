@@ -28,6 +28,7 @@ def resource_map(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "form": form,
         "first_fields": [form[name] for name in MAP_PARAMETERS[:FIRST_PARAMETERS]],
         "more_fields": [form[name] for name in MAP_PARAMETERS[FIRST_PARAMETERS:]],
         "kept": [
@@ -36,8 +37,10 @@ def resource_map(request):
         "query_string": query.urlencode(),
     }
     if not filterset.is_valid():
-        context["other_errors"] = [form[name] for name in form.errors if name not in MAP_PARAMETERS]
-        return render(request, "mapviews/resource_map.html", {**context, "form": form}, status=400)
+        context["other_errors"] = [
+            field for field in form if field.errors and field.name not in MAP_PARAMETERS
+        ]
+        return render(request, "mapviews/resource_map.html", context, status=400)
     found = list(filterset.qs.exclude(latitude=None).exclude(longitude=None)[: MAX_MARKERS + 1])
     markers = resource_markers(found[:MAX_MARKERS])
     folium_map = builder.resource_map(
@@ -48,7 +51,6 @@ def resource_map(request):
         stylesheets=[static("css/badges.css"), static("mapviews/map.css")],
     )
     context.update(
-        form=form,
         applied=filterset.applied(),
         shown=len(markers),
         more=len(found) > MAX_MARKERS,
