@@ -31,7 +31,13 @@ from api.views import ResourceViewSet
 from directory.choices import ResourceKind, Visibility
 from directory.geo import grid_cell
 from directory.models import Category, Municipality, Resource, Vacancy
-from directory.search import normalize, refresh_planner_statistics, search_text_of
+from directory.search import (
+    drop_search_index,
+    ensure_search_index,
+    normalize,
+    refresh_planner_statistics,
+    search_text_of,
+)
 
 DEFAULT_AREAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "municipalities-jp.csv"
 STEMS = (
@@ -94,8 +100,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         call_command("import_areas", str(areas), stdout=open("/dev/null", "w"))
         municipalities = list(Municipality.objects.exclude(latitude=None))
+        drop_search_index()
         build_resources(count, municipalities, rng, progress=self.stderr.isatty())
         build_vacancies(rng)
+        ensure_search_index()
         refresh_planner_statistics()
         load_seconds = time.perf_counter() - started
         self.stdout.write(f"{connection.vendor}: {count:,} resources built in {load_seconds:.1f} s")
