@@ -250,10 +250,10 @@ def build_vacancies(rng):
             for pk in chosen[start : start + BATCH]
         )
     with connection.cursor() as cursor:
-        # Only the rows that have a report: on PostgreSQL every updated row rewrites its entries in the
-        # text indexes, and two thirds of the rows would be rewritten for nothing.
+        # One grouped pass joined to the rows that have a report. (A correlated MAX(id) per row lets
+        # PostgreSQL read the vacancy ids backwards until one matches: over an hour at 1M rows.)
         cursor.execute(
-            "UPDATE directory_resource SET latest_vacancy_id = "
-            "(SELECT MAX(v.id) FROM directory_vacancy v WHERE v.resource_id = directory_resource.id) "
-            "WHERE id IN (SELECT resource_id FROM directory_vacancy)"
+            "UPDATE directory_resource SET latest_vacancy_id = latest.id "
+            "FROM (SELECT resource_id, MAX(id) AS id FROM directory_vacancy GROUP BY resource_id) AS latest "
+            "WHERE latest.resource_id = directory_resource.id"
         )
