@@ -16,5 +16,5 @@ def resource_markers(resources):
             style=resource.kind,  # formal or informal: 事業所など or 地域の支え, told apart by colour
         )
         for resource in resources
-        if resource.latitude is not None and resource.longitude is not None
+        if resource.has_point
     ]

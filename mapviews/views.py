@@ -41,7 +41,8 @@ def resource_map(request):
             field for field in form if field.errors and field.name not in MAP_PARAMETERS
         ]
         return render(request, "mapviews/resource_map.html", context, status=400)
-    found = list(filterset.qs.exclude(latitude=None).exclude(longitude=None)[: MAX_MARKERS + 1])
+    # A row has both coordinates or neither (a constraint of Resource), as the exports rely on too.
+    found = list(filterset.qs.exclude(latitude=None)[: MAX_MARKERS + 1])
     markers = resource_markers(found[:MAX_MARKERS])
     folium_map = builder.resource_map(
         markers,
