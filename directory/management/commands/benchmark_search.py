@@ -34,7 +34,7 @@ from directory.models import Category, Municipality, Resource, Vacancy
 from directory.search import (
     drop_search_index,
     ensure_search_index,
-    normalize,
+    reading_of,
     refresh_planner_statistics,
     search_text_of,
 )
@@ -200,7 +200,6 @@ def build_resources(count, municipalities, rng, *, progress):
                 Resource(
                     name=name,
                     name_kana=f"{stem}{n}",
-                    reading=normalize(f"{stem}{n}"),
                     kind=category.kind,
                     primary_category=category,
                     office_number=f"{municipality.code[:2]}{n:08d}",
@@ -226,6 +225,7 @@ def build_resources(count, municipalities, rng, *, progress):
                     **{f"accepts_{group}": value for group, value in groups.items()},
                 )
             )
+            batch[-1].reading = reading_of(batch[-1])
         Resource.objects.bulk_create(batch)
         bar.update(len(batch))
     bar.close()
