@@ -5,6 +5,11 @@ set on each map rather than by patching folium's classes; the only outside addre
 layer's. Markers are drawn in the browser by leaflet.markercluster from one JSON array (folium's
 FastMarkerCluster): about 1 kB a marker with its popup (the demo's 397 make a 443 kB page), and their texts
 reach the page as JSON data, never as code.
+
+branca renders each element's script a second time, as a Jinja2 template of its own (branca.element.Element
+is built from the first rendering's text). So a text that reaches folium must carry no Jinja2 delimiter:
+`inert_json` writes `{`, `}` (and `<`, `>`, `&`) inside strings as JSON escapes, which the browser reads back
+as the same characters and Jinja2 reads as plain text.
 """
 
 import json
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 import folium
 from django.templatetags.static import static
 from folium.plugins import FastMarkerCluster
+from folium.template import Template
 
 from directory.geo import bounding_box
 
@@ -72,6 +78,60 @@ PIN = {
 }
 
 
+# Inside a JSON string these characters are written as escapes: `{` and `}` so that no Jinja2 delimiter
+# survives into branca's second rendering, `<`, `>` and `&` so that no text closes the <script> it stands in,
+# and the two line separators that older JavaScript reads as line ends.
+INERT = str.maketrans(
+    {
+        "{": "\\u007b",
+        "}": "\\u007d",
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
+
+
+def inert_json(value):
+    """JSON for a script that branca will render again as a template: strings are escaped as INERT says."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).translate(INERT)
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(inert_json(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{inert_json(str(k))}:{inert_json(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
+class InertMarkerCluster(FastMarkerCluster):
+    """FastMarkerCluster whose rows are written by `inert_json` rather than Jinja2's `tojson`, which leaves
+    `{{` in a text for branca's second rendering to evaluate."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+
+                var data = {{ this.inert_data }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                for (var i = 0; i < data.length; i++) {
+                    callback(data[i]).addTo(cluster);
+                }
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, data, *, callback):
+        super().__init__(data, callback=callback)
+        self.inert_data = inert_json(self.data)
+        self.data = None  # written once, by inert_json
+
+
 @dataclass(frozen=True)
 class Marker:
     latitude: float
@@ -101,7 +161,7 @@ def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=())
     if layer:
         folium.TileLayer(**layer).add_to(folium_map)
 
-    cluster = FastMarkerCluster(
+    cluster = InertMarkerCluster(
         [[m.latitude, m.longitude, m.title, m.popup_html, m.style] for m in markers],
         callback=_marker_callback(),
     )

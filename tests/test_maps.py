@@ -207,3 +207,40 @@ def test_a_map_of_nothing_says_so(client, nagano):
     response = client.get(MAP, {"q": "存在しない名前"})
     assert marker_rows(map_document(response)) == []
     assert "条件に合う資源は見つかりませんでした" in response.text
+
+
+# --- texts are data, never a template (branca renders each script a second time as Jinja2) ----------------
+
+TEMPLATE_CODE = ["{{7*7}}", "{% debug %}", "名前{{", "{# note", "{{ config.items() }}"]
+
+
+@pytest.mark.parametrize("text", TEMPLATE_CODE)
+def test_template_code_in_a_title_or_popup_is_shown_as_typed(text):
+    document = rendered(builder.resource_map([marker(name=text, popup=f"<p>{text}</p>")], tiles="none"))
+    assert marker_rows(document) == [[NAGANO[0], NAGANO[1], text, f"<p>{text}</p>", "default"]]
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_template_code_typed_into_any_field_of_an_entry_reaches_the_map_as_typed(client, nagano):
+    category = Category.objects.get(slug="group-home")
+    category.name = "{{7*7}}の家"
+    category.save()
+    organization = factories.OrganizationFactory(name="{% debug %}法人")
+    factories.ResourceFactory(
+        name="{{7*7}}",
+        address="長野市{% debug %}1-2",
+        phone="{{",
+        primary_category=category,
+        organization=organization,
+        municipality=nagano,
+    )
+    factories.ResourceFactory(name="終わりが{{", municipality=nagano)
+
+    response = client.get(MAP)
+    assert response.status_code == 200
+    rows = {row[2]: row for row in marker_rows(map_document(response))}
+    assert set(rows) == {"{{7*7}}", "終わりが{{"}
+    popup = rows["{{7*7}}"][3]
+    assert "{{7*7}}の家" in popup and "長野市{% debug %}1-2" in popup and ">{{</a>" in popup
+    assert client.get(MAP, {"q": "debug"}).status_code == 200  # the organization's name is searched too
