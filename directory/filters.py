@@ -36,6 +36,19 @@ DAYS = [
 ]
 DAY_TYPE_OF = {"mon": "weekday", "tue": "weekday", "wed": "weekday", "thu": "weekday", "fri": "weekday",
                "sat": "saturday", "sun": "sunday", "holiday": "holiday"}  # fmt: skip
+# Words of a keyword search that name days: 「放デイ 土曜」 means open on Saturday. Such a word matches where
+# the entry is open on one of those day types, or where its text has the word (「土日も送迎」), as before.
+# Keys are normalised like every search term (search.normalize: NFKC, katakana, lower case).
+DAY_WORDS = {
+    **dict.fromkeys(["平日", "ヘイジツ"], ("weekday",)),
+    **dict.fromkeys(["土曜", "土曜日", "ドヨウ", "ドヨウビ"], ("saturday",)),
+    **dict.fromkeys(["日曜", "日曜日", "ニチヨウ", "ニチヨウビ"], ("sunday",)),
+    **dict.fromkeys(["祝日", "祝祭日", "シュクジツ"], ("holiday",)),
+    **dict.fromkeys(["土日", "週末", "シュウマツ"], ("saturday", "sunday")),
+    **dict.fromkeys(["休日", "土日祝", "土日祝日", "キュウジツ"], ("saturday", "sunday", "holiday")),
+    **dict.fromkeys(["月曜", "火曜", "水曜", "木曜", "金曜"], ("weekday",)),
+    **dict.fromkeys(["月曜日", "火曜日", "水曜日", "木曜日", "金曜日"], ("weekday",)),
+}
 ORDERINGS = {
     "distance": (_("近い順"), [F("distance_km").asc(), "pk"]),
     "name_kana": (_("よみがな順"), ["reading", "name", "pk"]),
@@ -395,7 +408,14 @@ class ResourceFilterSet(filters.FilterSet):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(search.text_filter(value))
+        words = search.query_terms(value)
+        other_words = " ".join(word for word in words if word not in DAY_WORDS)
+        queryset = queryset.filter(search.text_filter(other_words))
+        for word in words:
+            if word in DAY_WORDS:
+                hours = OpeningHours.objects.filter(resource=OuterRef("pk"), day_type__in=DAY_WORDS[word])
+                queryset = queryset.filter(Exists(hours) | search.text_filter(word))
+        return queryset
 
     def filter_category(self, queryset, name, value):
         if not value:  # an empty model choice is an empty QuerySet, which django-filter does not skip

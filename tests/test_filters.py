@@ -98,6 +98,11 @@ def make(name, **fields):
     return factories.ResourceFactory(name=name, **fields)
 
 
+def hours(*day_types):
+    """Opening hours of 9:00～17:00 on each day type."""
+    return [{"day_type": d, "opens": time(9), "closes": time(17), "text": "9:00～17:00"} for d in day_types]
+
+
 def north_of(point, km):
     return point[0] + km / KM_PER_DEGREE_LATITUDE, point[1]
 
@@ -737,12 +742,6 @@ class TestOpenOn:
     @pytest.fixture(scope="class", autouse=True)
     @classmethod
     def data(cls, django_db_setup, django_db_blocker):
-        def hours(*day_types):
-            return [
-                {"day_type": d, "opens": time(9), "closes": time(17), "text": "9:00～17:00"}
-                for d in day_types
-            ]
-
         with shared_rows(django_db_blocker):
             make("平日", hours=hours("weekday"))
             make("平日と土曜", hours=hours("weekday", "saturday"))
@@ -764,6 +763,37 @@ class TestOpenOn:
     )
     def test_open_on_keeps_resources_with_hours_on_that_day_type(self, day, expected):
         assert names({"open_on": day}) == expected
+
+
+class TestQDayWords:
+    """A day word among the keywords (「放デイ 土曜」) finds entries open that day, or saying it."""
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def data(cls, django_db_setup, django_db_blocker):
+        with shared_rows(django_db_blocker):
+            make("あおば", hours=hours("weekday", "saturday"))
+            make("いずみ", hours=hours("sunday"))
+            make("うみ", hours=hours("weekday"))
+            make("えがお（土日も相談可）")
+            make("おか", hours=hours("holiday"))
+            yield
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("土曜", {"あおば"}),
+            ("どようび", {"あおば"}),
+            ("日曜日", {"いずみ"}),
+            ("土日", {"あおば", "いずみ", "えがお（土日も相談可）"}),
+            ("土日祝", {"あおば", "いずみ", "おか"}),
+            ("平日", {"あおば", "うみ"}),
+            ("あおば 土曜", {"あおば"}),
+            ("うみ 土曜", set()),
+        ],
+    )
+    def test_q_day_words_act_as_open_on(self, query, expected):
+        assert names({"q": query}) == expected
 
 
 class TestVerifiedWithinDays:
