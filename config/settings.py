@@ -136,6 +136,9 @@ VACANCY_FRESH_DAYS = env_int("VACANCY_FRESH_DAYS", 30, minimum=1)
 # Map tiles: GSI 淡色地図 by default, OpenStreetMap as an option, "none" for offline use.
 MAP_TILES = env_choice("MAP_TILES", "gsi", {"gsi", "osm", "none"})
 
+# django-filter's empty choice in the search forms' drop-downs, instead of "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("指定しない")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

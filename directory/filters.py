@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from directory import geo, search
+from directory import geo, search, selectors
 from directory.choices import DisabilityGroup, FeeKind, ResourceKind, ResourceStatus
 from directory.models import Category, Feature, Fee, Municipality, OpeningHours, Prefecture, Region, Resource
 
@@ -187,6 +187,23 @@ class ResourceFilterForm(forms.Form):
         return data
 
 
+class CategorySelect(forms.SelectMultiple):
+    """The category as a plain drop-down (a 90-line list box is no way to choose on a phone), which becomes
+    a list box only when a URL names several categories, so that sending the form again keeps them all.
+    Its grouped choices come from `selectors.category_choices`, set by the pages that render it."""
+
+    def value_from_datadict(self, data, files, name):
+        values = super().value_from_datadict(data, files, name)  # a plain dict may hold one value or none
+        values = [values] if isinstance(values, str) else values or []
+        return [value for value in values if value]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if len(context["widget"]["value"]) <= 1:
+            del context["widget"]["attrs"]["multiple"]
+        return context
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class SlugChoiceFilter(filters.ModelChoiceFilter):
     """A model chosen by its slug or code (documented as a string in the API schema)."""
@@ -225,8 +242,9 @@ class ResourceFilterSet(filters.FilterSet):
 
     q = filters.CharFilter(label=_("キーワード"), method="filter_text", max_length=200)
     category = SlugMultipleChoiceFilter(
-        label=_("サービス種別"),
+        label=_("サービスの種類"),
         queryset=Category.objects.all(),
+        widget=CategorySelect,
         to_field_name="slug",
         method="filter_category",
         error_messages={
@@ -234,8 +252,11 @@ class ResourceFilterSet(filters.FilterSet):
         },
     )
     kind = filters.ChoiceFilter(
-        label=_("種類"),
-        choices=ResourceKind.choices,
+        label=_("事業所か地域の支えか"),
+        choices=[
+            (ResourceKind.FORMAL, _("事業所・公的なサービス")),
+            (ResourceKind.INFORMAL, _("地域の支え（サロン・家族会・ボランティアなど）")),
+        ],
         error_messages={"invalid_choice": invalid_choice_message(ResourceKind.choices)},
     )
     municipality = SlugMultipleChoiceFilter(
@@ -364,6 +385,16 @@ class ResourceFilterSet(filters.FilterSet):
             queryset = geo.within_radius(queryset, *point, self.form.radius_km)
         ordering = data.get("ordering") or ("distance" if point else "name_kana")
         return queryset.order_by(*ORDERINGS[ordering][1])
+
+    def offer_choices(self):
+        """For a form that is shown: the categories grouped, and in the place drop-downs only the
+        municipalities that have a resource or are served by one, not all 1,916 of Japan. Any valid code
+        is still accepted when typed into the URL."""
+        fields = self.form.fields
+        fields["category"].widget.choices = [("", _("すべての種類")), *selectors.category_choices()]
+        places = [(m.code, str(m)) for m in selectors.municipalities_in_use()]
+        fields["municipality"].widget.choices = places
+        fields["serves"].widget.choices = [("", settings.FILTERS_EMPTY_CHOICE_LABEL), *places]
 
     def applied(self):
         """The conditions of a valid search, in form order, each as (parameter, label, value as people

@@ -131,6 +131,25 @@ def municipalities_in_use():
     )
 
 
+def category_choices():
+    """The categories as a search form offers them: one group per top-level category, each category of it
+    in taxonomy order, those a level deeper indented; a category with others below it reads 「…（すべて）」,
+    as choosing it chooses them all. One read of the taxonomy."""
+    children = {}
+    for category in Category.objects.order_by("code"):
+        children.setdefault(category.parent_id, []).append(category)
+
+    def options(category, depth):
+        label = str(category)
+        if category.pk in children:
+            label = _("%(group)s（すべて）") % {"group": label}
+        yield category.slug, "\u3000" * depth + label
+        for child in children.get(category.pk, []):
+            yield from options(child, depth + 1)
+
+    return [(str(root), list(options(root, 0))) for root in children.get(None, [])]
+
+
 def search_rows(resources):
     """What a result row shows, fetched in two queries: the rows joined to their category, municipality,
     organization and latest vacancy, then their fees. (A page is first read as ids alone — see

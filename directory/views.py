@@ -60,7 +60,7 @@ def resource_search(request):
     """The professionals' search page: the filters as a form, results paginated, printable."""
     filterset = _search(request)
     form = filterset.form
-    offer_only_places_in_use(form)
+    filterset.offer_choices()
     context = {
         "form": form,
         "primary_fields": [form[name] for name in filterset.PRIMARY_PARAMETERS],
@@ -88,14 +88,6 @@ def resource_search_csv(request):
         return resource_search(request)  # the search page shows which parameter is wrong, with a 400
     base_url = request.build_absolute_uri("/")[:-1]
     return exports.resources_csv_response(filterset.qs, base_url=base_url, filename="resources.csv")
-
-
-def offer_only_places_in_use(form):
-    """List in the <select>s only the municipalities that have a resource or are served by one, not all
-    1,916 of Japan. Any valid code is still accepted when typed into the URL."""
-    places = [(m.code, str(m)) for m in selectors.municipalities_in_use()]
-    for name in ("municipality", "serves"):
-        form.fields[name].widget.choices = places if name == "municipality" else [("", "---------"), *places]
 
 
 def _without_page(request):

@@ -24,6 +24,7 @@ def resource_map(request):
         "primary_category", "municipality", "latest_vacancy"
     )
     filterset = ResourceFilterSet(request.GET, queryset=resources, request=request)
+    filterset.offer_choices()
     form = filterset.form
     query = request.GET.copy()
     query.pop("page", None)

@@ -338,7 +338,7 @@ class TestLongResult:
     def test_the_csv_of_a_bad_search_says_which_parameter_is_wrong(self, client):
         response = client.get(CSV_URL, {"near": "abc"})
         assert response.status_code == 400
-        assert '<ul class="errorlist" data-parameter="near"><li>near: ' in response.text
+        assert '<ul class="errorlist" data-parameter="near"><li>「緯度,経度」の形で' in response.text
 
     @pytest.mark.parametrize(
         ("username", "extra"),
@@ -402,7 +402,8 @@ def test_a_bad_parameter_is_a_400_with_the_error_beside_its_field(client, params
     assert response.status_code == 400
     field = field_html(response, key)
     assert field.startswith(f'id="field-{key}"')
-    assert f'<ul class="errorlist" data-parameter="{key}"><li>{key}: ' in field
+    assert f'<ul class="errorlist" data-parameter="{key}"><li>' in field
+    assert f"<li>{key}: " not in field  # beside its field, an error needs no parameter name
     assert escape(fragment) in field
     assert response.text.count('data-parameter="') == 1  # only the parameter at fault is marked
     assert '<section class="results"' not in response.text
@@ -492,7 +493,7 @@ def test_the_untouched_form_submits_without_an_error(client):
         pairs
     )
     response = submit_form(client, blank)
-    assert response.status_code == 200, re.findall(r"<li>[a-z_]+: [^<]*</li>", response.text)
+    assert response.status_code == 200, re.findall(r'data-parameter="[a-z_]+"><li>[^<]*</li>', response.text)
     assert len(result_ids(response)) == 1
 
 
@@ -550,7 +551,7 @@ def test_a_search_lists_its_conditions_above_the_results_each_with_a_link_that_d
     conditions = applied_conditions(response)
     assert {name: text for name, (text, _query) in conditions.items()} == {
         "q": "キーワード: 作業所",
-        "category": "サービス種別: 生活介護",
+        "category": "サービスの種類: 生活介護",
         "near_address": "この住所の近く: 須坂市",
         "radius_km": "半径（km）: 5",
         "disability": "障害の種別: 身体障害、精神障害",
@@ -585,3 +586,27 @@ def test_the_place_selects_offer_only_municipalities_in_use_but_accept_any_code(
     response = client.get(SEARCH, {"municipality": "202070"})
     assert response.status_code == 200
     assert result_ids(response) == []
+
+
+def test_the_form_speaks_plain_japanese_with_grouped_choices(client):
+    factories.ResourceFactory(name="ひまわり")
+    page = client.get(SEARCH).text
+    assert "<code>" not in page and "---------" not in page
+    assert '<option value="" selected>指定しない</option>' in page
+    assert ">フォーマル<" not in page and ">事業所・公的なサービス<" in page
+    category = re.search(r'<select name="category"[^>]*>(.*?)</select>', page, re.S)
+    assert "multiple" not in category.group(0).split(">")[0]  # one drop-down, not a 90-line list box
+    groups = re.findall(r'<optgroup label="([^"]+)">', category.group(1))
+    assert groups[:3] == ["障害福祉サービス", "地域生活支援事業", "医療・保健"]
+    assert '<option value="welfare-services">障害福祉サービス（すべて）</option>' in category.group(1)
+    assert '<option value="group-home">\u3000\u3000共同生活援助</option>' in category.group(1)
+
+
+def test_a_url_naming_two_categories_shows_both_chosen_and_keeps_them(client, described):
+    page = client.get(SEARCH, {"category": ["daily-life-care", "group-home"]})
+    select = re.search(r'<select name="category"[^>]*>', page.text).group(0)
+    assert "multiple" in select
+    assert [value for name, value in FormSubmission(page.text).pairs if name == "category"] == [
+        "daily-life-care",
+        "group-home",
+    ]
