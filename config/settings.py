@@ -134,7 +134,11 @@ VERIFIED_FRESH_DAYS = env_int("VERIFIED_FRESH_DAYS", 365, minimum=1)
 # A vacancy report older than this many days no longer counts as a current vacancy.
 VACANCY_FRESH_DAYS = env_int("VACANCY_FRESH_DAYS", 30, minimum=1)
 # Map tiles: GSI 淡色地図 by default, OpenStreetMap as an option, "none" for offline use.
-MAP_TILES = env_choice("MAP_TILES", "gsi", {"gsi", "osm", "none"})
+MAP_TILES = env_choice("MAP_TILES", "gsi-pale", {"gsi-pale", "osm", "none"})
+# The region (slug) a map shows when its search names no area; empty: the first region by name.
+MAP_DEFAULT_REGION = env_str("MAP_DEFAULT_REGION", "")
+# The most pins one map draws (the first in the search's order); the page says when there were more.
+MAP_MAX_MARKERS = env_int("MAP_MAX_MARKERS", 20000, minimum=1)
 
 # django-filter's empty choice in the search forms' drop-downs, instead of "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("指定しない")

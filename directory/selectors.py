@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 
 from directory.choices import ResourceKind, ResourceStatus
-from directory.models import Category, Municipality, Resource, Vacancy
+from directory.models import Category, Municipality, Region, Resource, Vacancy
 
 HISTORY_FIELDS_HIDDEN = {"updated_at", "created_at"}
 # Who verified or owns an entry names a professional: the public sees that the entry changed, not by whom.
@@ -148,6 +148,42 @@ def category_choices():
             yield from options(child, depth + 1)
 
     return [(str(root), list(options(root, 0))) for root in children.get(None, [])]
+
+
+def category_roots():
+    """Each category's top-level category, {pk: slug}: a map pin's colour. One read of the taxonomy."""
+    parents, slugs = {}, {}
+    for pk, parent_id, slug in Category.objects.values_list("pk", "parent_id", "slug"):
+        parents[pk], slugs[pk] = parent_id, slug
+
+    def root(pk):
+        while parents[pk] is not None:
+            pk = parents[pk]
+        return slugs[pk]
+
+    return {pk: root(pk) for pk in parents}
+
+
+def category_groups():
+    """The top-level categories as (slug, name), in taxonomy order: the map's legend."""
+    return [(category.slug, str(category)) for category in Category.objects.filter(parent=None)]
+
+
+def default_map_region():
+    """The region a map shows when its search names no area: settings.MAP_DEFAULT_REGION, else the first
+    region by name; None when there is none (a fresh catalogue)."""
+    regions = Region.objects.all()
+    if settings.MAP_DEFAULT_REGION:
+        regions = regions.filter(slug=settings.MAP_DEFAULT_REGION)
+    return regions.first()
+
+
+def map_rows(resources):
+    """What a map pin's popup says (mapviews.markers), in four queries however many pins: the rows with
+    their category, municipality and latest vacancy, then their hours, fees and features."""
+    return resources.select_related("primary_category", "municipality", "latest_vacancy").prefetch_related(
+        "hours", "fees", "features"
+    )
 
 
 def search_rows(resources):

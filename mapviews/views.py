@@ -3,39 +3,38 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from directory import selectors
 from directory.filters import ResourceFilterSet
 from directory.models import Resource
-from mapviews import builder
+from mapviews import maps
 from mapviews.markers import resource_markers
 
 # The parameters the map's own form shows; any other search parameter in the URL still applies (it is kept
 # in the form as a hidden field, listed among the conditions, and the list page shows them all).
-MAP_PARAMETERS = ("q", "near_address", "category", "radius_km", "has_vacancy")
+MAP_PARAMETERS = (
+    "q", "near_address", "municipality", "category", "open_on", "free", "has_vacancy", "radius_km",
+)  # fmt: skip
 FIRST_PARAMETERS = 2  # shown above the map; the others fold away until wanted
-# A map of more pins than this is a blur on a phone and a heavy page (about 1 kB a pin): it shows the first
-# ones in the search's order (nearest first around a place) and says so.
-MAX_MARKERS = 500
+# Parameters that choose an area: without any, the map shows settings.MAP_DEFAULT_REGION, never all Japan.
+PLACE_PARAMETERS = ("near", "near_address", "municipality", "region", "prefecture", "serves")
+# The first pins carry numbers, and the list beside the map names them in the same order.
+LISTED = 50
 
 
 @require_GET
 def resource_map(request):
     """The map of a search, for everyone: the public see public entries, in plain Japanese, on a phone."""
-    resources = Resource.objects.visible_to(request.user).select_related(
-        "primary_category", "municipality", "latest_vacancy"
-    )
-    filterset = ResourceFilterSet(request.GET, queryset=resources, request=request)
+    query, default_region = with_default_area(request.GET)
+    filterset = ResourceFilterSet(query, queryset=Resource.objects.visible_to(request.user), request=request)
     filterset.offer_choices()
     form = filterset.form
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "first_fields": [form[name] for name in MAP_PARAMETERS[:FIRST_PARAMETERS]],
         "more_fields": [form[name] for name in MAP_PARAMETERS[FIRST_PARAMETERS:]],
-        "kept": [
-            (name, value) for name, values in query.lists() if name not in MAP_PARAMETERS for value in values
-        ],
-        "query_string": query.urlencode(),
+        "kept": kept_parameters(request.GET),
+        "query_string": without_page(query),
+        "default_region": default_region,
     }
     if not filterset.is_valid():
         context["other_errors"] = [
@@ -43,9 +42,9 @@ def resource_map(request):
         ]
         return render(request, "mapviews/resource_map.html", context, status=400)
     # A row has both coordinates or neither (a constraint of Resource), as the exports rely on too.
-    found = list(filterset.qs.exclude(latitude=None)[: MAX_MARKERS + 1])
-    markers = resource_markers(found[:MAX_MARKERS])
-    folium_map = builder.resource_map(
+    found = list(selectors.map_rows(filterset.qs.exclude(latitude=None))[: settings.MAP_MAX_MARKERS + 1])
+    markers = resource_markers(found[: settings.MAP_MAX_MARKERS], numbered=LISTED)
+    folium_map = maps.resource_map(
         markers,
         tiles=settings.MAP_TILES,
         centre=form.point,
@@ -53,9 +52,42 @@ def resource_map(request):
         stylesheets=[static("css/badges.css"), static("mapviews/map.css")],
     )
     context.update(
-        applied=filterset.applied(),
+        applied=[item for item in filterset.applied() if not (default_region and item[0] == "region")],
         shown=len(markers),
-        more=len(found) > MAX_MARKERS,
-        map_document=folium_map.get_root().render(),
+        more=len(found) > settings.MAP_MAX_MARKERS,
+        listed=markers[:LISTED],
+        groups=legend(markers),
+        map_document=maps.map_document(folium_map),
     )
     return render(request, "mapviews/resource_map.html", context)
+
+
+def kept_parameters(asked):
+    """The parameters the form does not show, kept as hidden fields (not the default region: the next
+    search may name another area)."""
+    hidden = [name for name in asked if name not in {*MAP_PARAMETERS, "page"}]
+    return [(name, value) for name in hidden for value in asked.getlist(name)]
+
+
+def without_page(query):
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def with_default_area(query):
+    """The query, with the default region added when it names no area (and that region, else None)."""
+    if any(query.get(name) for name in PLACE_PARAMETERS):
+        return query, None
+    region = selectors.default_map_region()
+    if region is None:
+        return query, None
+    query = query.copy()
+    query["region"] = region.slug
+    return query, region
+
+
+def legend(markers):
+    """The pin colours on this map, as (group slug, name), in taxonomy order."""
+    present = {marker.group for marker in markers}
+    return [(slug, name) for slug, name in selectors.category_groups() if slug in present]

@@ -1,21 +1,26 @@
 """The map: the builder (markers in, a folium map out: vendored assets, tiles from the setting, texts kept as
-data) and the /map/ page (the search's FilterSet, who sees what, bad values, the cap on pins)."""
+data) and the /map/ page (the search's FilterSet, the default area, who sees what, bad values, the cap on
+pins, the numbered list beside the map)."""
 
 import html
 import json
 import re
+from datetime import time, timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
-from directory.choices import Visibility
-from directory.models import Category
-from mapviews import builder, views
-from mapviews.builder import Marker
+from directory import services
+from directory.choices import FeeKind, FeeUnit, Visibility
+from directory.models import Category, Feature, Region
+from mapviews import maps, views
+from mapviews.maps import Marker
 from tests import factories
 
 MAP = "/map/"
 GSI_TILES = "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png"
+TITLE, LINES = 3, 7  # a row: [latitude, longitude, number, title, group, url, subtitle, lines]
 NAGANO = (36.6486, 138.1944)
 
 
@@ -24,10 +29,19 @@ def rendered(folium_map):
 
 
 def marker_rows(document):
-    """The rows the map draws its pins from: [latitude, longitude, title, popup HTML, style]."""
-    start = document.index("var data = ") + len("var data = ")
+    """The rows the map draws its pins from (see TITLE)."""
+    start = document.index("[", document.index("ChiikiMap.addMarkers("))
     rows, _end = json.JSONDecoder().raw_decode(document[start:])
     return rows
+
+
+def titles(response):
+    return [row[TITLE] for row in marker_rows(map_document(response))]
+
+
+def popup(row):
+    """A row's popup as pins.js shows it: {label: text}, with the links as (text, link)."""
+    return {label: (text, link) if link else text for label, text, link in row[LINES]}
 
 
 def external_urls(document):
@@ -40,32 +54,33 @@ def map_document(response):
     return html.unescape(found.group(1)) if found else None
 
 
-def marker(name="ひまわり", latitude=NAGANO[0], longitude=NAGANO[1], popup="<p>ひまわり</p>"):
-    return Marker(latitude=latitude, longitude=longitude, title=name, popup_html=popup)
+def marker(name="ひまわり", latitude=NAGANO[0], longitude=NAGANO[1], lines=(("住所", "長野市", ""),)):
+    return Marker(latitude=latitude, longitude=longitude, title=name, lines=lines)
 
 
 # --- the builder --------------------------------------------------------------------------------------------
 
 
 def test_the_map_loads_only_our_static_files_and_the_tiles_of_the_setting():
-    document = rendered(builder.resource_map([marker()], tiles="gsi"))
+    document = rendered(maps.resource_map([marker()], tiles="gsi-pale"))
     assert external_urls(document) == {GSI_TILES}
     scripts = re.findall(r'<script src="([^"]+)"', document)
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', document)
     assert scripts == [
         "/static/mapviews/vendor/leaflet-1.9.4/leaflet.js",
         "/static/mapviews/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
+        "/static/mapviews/pins.js",
     ]
     assert "/static/mapviews/vendor/leaflet-1.9.4/leaflet.css" in sheets
-    assert '"iconUrl": "/static/mapviews/vendor/leaflet-1.9.4/images/marker-icon.png"' in document
+    assert "/static/mapviews/vendor/leaflet.markercluster-1.5.3/MarkerCluster.Default.css" in sheets
     assert '"attribution": ' + json.dumps("出典: 地理院タイル") in document
 
 
 def test_openstreetmap_tiles_are_an_option_and_none_names_no_outside_address_at_all():
-    assert external_urls(rendered(builder.resource_map([marker()], tiles="osm"))) == {
+    assert external_urls(rendered(maps.resource_map([marker()], tiles="osm"))) == {
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     }
-    offline = rendered(builder.resource_map([marker()], tiles="none"))
+    offline = rendered(maps.resource_map([marker()], tiles="none"))
     assert external_urls(offline) == set()
     # Without a tile layer the map itself must know its zoom limit, or the clusters show nothing.
     assert '"maxZoom": 18' in offline
@@ -73,13 +88,24 @@ def test_openstreetmap_tiles_are_an_option_and_none_names_no_outside_address_at_
 
 def test_texts_reach_the_page_as_data_never_as_code():
     hostile = "</script><script>alert(1)</script>`${alert(2)}`\\"
-    document = rendered(builder.resource_map([marker(name=hostile, popup="<p>&lt;b&gt;</p>")], tiles="none"))
-    assert "<script>alert(1)" not in document
-    assert marker_rows(document) == [[NAGANO[0], NAGANO[1], hostile, "<p>&lt;b&gt;</p>", "default"]]
+    pin = Marker(*NAGANO, title=hostile, url="/resources/1/", group="informal", number=3, subtitle="<b>",
+                 lines=(("電話", hostile, "tel:0"),))  # fmt: skip
+    document = rendered(maps.resource_map([pin], tiles="none"))
+    assert "<script>alert(1)" not in document and "<b>" not in document
+    assert marker_rows(document) == [
+        [*NAGANO, 3, hostile, "informal", "/resources/1/", "<b>", [["電話", hostile, "tel:0"]]]
+    ]
+
+
+def test_the_frame_is_a_titled_japanese_document_that_a_person_may_zoom():
+    document = maps.map_document(maps.resource_map([marker()], tiles="none"))
+    assert document.startswith('<!DOCTYPE html>\n<html lang="ja">\n<head>\n<title>資源の地図</title>')
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1" />' in document
+    assert "user-scalable=no" not in document and "maximum-scale" not in document
 
 
 def test_the_map_is_framed_on_the_searched_circle_else_on_the_markers_else_on_japan():
-    around = rendered(builder.resource_map([], tiles="none", centre=NAGANO, radius_km=5))
+    around = rendered(maps.resource_map([], tiles="none", centre=NAGANO, radius_km=5))
     assert "L.circle(" in around
     assert re.search(r'"radius": 5000\b', around)
     bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", around).groups()
@@ -87,10 +113,10 @@ def test_the_map_is_framed_on_the_searched_circle_else_on_the_markers_else_on_ja
     assert south < NAGANO[0] < north and west < NAGANO[1] < east
     assert round((north - south) * 111.195 / 2, 1) == 5.0
 
-    spread = rendered(builder.resource_map([marker(latitude=36.0), marker(latitude=37.0)], tiles="none"))
+    spread = rendered(maps.resource_map([marker(latitude=36.0), marker(latitude=37.0)], tiles="none"))
     assert re.search(r"fitBounds\(\s*\[\[36\.0, 138\.1944\], \[37\.0, 138\.1944\]\]", spread)
 
-    empty = rendered(builder.resource_map([], tiles="none"))
+    empty = rendered(maps.resource_map([], tiles="none"))
     assert "fitBounds" not in empty
     assert '"zoom": 5' in empty
 
@@ -108,7 +134,17 @@ def nagano(db):
 @pytest.mark.django_db
 @override_settings(MAP_TILES="none")
 def test_the_map_shows_the_public_the_public_entries_with_a_popup_each(client, nagano):
-    public = factories.ResourceFactory(name="ワークセンターさくら", municipality=nagano, phone="026-000-0000")
+    public = factories.ResourceFactory(
+        name="ワークセンターさくら",
+        municipality=nagano,
+        phone="026-000-0000",
+        address="長野市大字鶴賀1",
+        accepts_intellectual=True,
+        hours=[{"day_type": "weekday", "opens": time(9), "closes": time(16), "text": ""}],
+        closed_days="日曜",
+        fees=[{"kind": FeeKind.FIXED, "description": "昼食代", "amount_yen": 300, "unit": FeeUnit.PER_DAY}],
+        features=[Feature.objects.get(slug="transport")],
+    )
     salon = factories.ResourceFactory(
         name="ふれあいサロン", primary_category=Category.objects.get(slug="salon"), municipality=nagano
     )
@@ -120,21 +156,91 @@ def test_the_map_shows_the_public_the_public_entries_with_a_popup_each(client, n
 
     response = client.get(MAP)
     assert response.status_code == 200
-    document = map_document(response)
-    rows = {row[2]: row for row in marker_rows(document)}
+    rows = {row[TITLE]: row for row in marker_rows(map_document(response))}
     assert set(rows) == {public.name, salon.name}
-    latitude, longitude, _title, popup, style = rows[public.name]
-    assert (latitude, longitude, style) == (public.latitude, public.longitude, "formal")
-    assert rows[salon.name][4] == "informal"  # a green pin (css/badges.css)
-    assert f'href="{public.get_absolute_url()}" target="_top">ワークセンターさくら</a>' in popup
-    assert 'href="tel:026-000-0000"' in popup
-    assert "未確認" in popup
+    latitude, longitude, _number, _title, group, url, subtitle, _lines = rows[public.name]
+    assert (latitude, longitude, url) == (public.latitude, public.longitude, public.get_absolute_url())
+    assert group == "welfare-services" and rows[salon.name][4] == "informal"  # the pin's colour
+    assert subtitle == f"{public.primary_category}・長野市"
+    assert popup(rows[public.name]) == {
+        "住所": "長野市大字鶴賀1",
+        "電話": ("026-000-0000", "tel:026-000-0000"),
+        "時間": "平日 09:00〜16:00、休み: 日曜",
+        "負担": "昼食代 300円/1日",
+        "対象": "知的障害",
+        "送迎": "あり",
+        "空き": "不明",
+        "確認日": "未確認",
+    }
     assert "2 か所を表示しています" in response.text
     assert "専門職向けの家" not in response.text and "近所のAさん" not in response.text
 
     client.force_login(owner)
-    titles = {row[2] for row in marker_rows(map_document(client.get(MAP)))}
-    assert titles == {"ワークセンターさくら", "ふれあいサロン", "専門職向けの家", "近所のAさん"}
+    assert set(titles(client.get(MAP))) == {
+        "ワークセンターさくら",
+        "ふれあいサロン",
+        "専門職向けの家",
+        "近所のAさん",
+    }
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none", VACANCY_FRESH_DAYS=30)
+def test_a_popup_says_a_vacancy_only_while_it_is_fresh_and_says_when_an_office_is_not_accepting(
+    client, nagano
+):
+    reporter = factories.coordinator()
+    fresh = factories.ResourceFactory(name="新しい報告", municipality=nagano)
+    services.vacancy_report(resource=fresh, by=reporter, places=2)
+    old = factories.ResourceFactory(name="古い報告", municipality=nagano)
+    services.vacancy_report(resource=old, by=reporter, places=5, as_of=timezone.now() - timedelta(days=45))
+    stopped = factories.ResourceFactory(name="受付停止", municipality=nagano, status="not_accepting")
+    rows = {row[TITLE]: popup(row) for row in marker_rows(map_document(client.get(MAP)))}
+    today = timezone.localdate().isoformat()
+    assert rows["新しい報告"]["空き"] == f"空き 2（{today}時点）"
+    assert rows["古い報告"]["空き"] == "不明"  # never a stale number
+    assert rows[stopped.name]["状態"] == "新規受付停止"
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_the_first_pins_are_numbered_as_the_list_beside_the_map(client, nagano, monkeypatch):
+    monkeypatch.setattr(views, "LISTED", 2)
+    for name in ("あ", "い", "う"):
+        factories.ResourceFactory(name=name, name_kana=name, municipality=nagano, phone="026-1")
+    response = client.get(MAP)
+    assert [(row[2], row[TITLE]) for row in marker_rows(map_document(response))] == [
+        (1, "あ"),
+        (2, "い"),
+        (0, "う"),
+    ]
+    listed = re.findall(r'<li data-number="(\d+)">.*?<a href="[^"]+">([^<]+)</a>', response.text, re.S)
+    assert listed == [("1", "あ"), ("2", "い")]
+    assert "番号は先の 2 か所です" in response.text
+    assert '<a href="#map-list" class="skip-link">' in response.text
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
+def test_a_map_without_an_area_opens_on_the_default_region_never_all_of_japan(client, nagano):
+    suzaka = factories.MunicipalityFactory(code="202070", name="須坂市", latitude=36.65, longitude=138.31)
+    sapporo = factories.MunicipalityFactory(code="011002", name="札幌市", latitude=43.06, longitude=141.35)
+    region = Region.objects.create(slug="hokushin", name="北信圏域")
+    region.municipalities.set([nagano, suzaka])
+    factories.ResourceFactory(name="長野の作業所", municipality=nagano)
+    factories.ResourceFactory(name="須坂の作業所", municipality=suzaka, latitude=36.65, longitude=138.31)
+    factories.ResourceFactory(name="札幌の作業所", municipality=sapporo, latitude=43.06, longitude=141.35)
+
+    response = client.get(MAP)
+    assert set(titles(response)) == {"長野の作業所", "須坂の作業所"}
+    assert "北信圏域" in response.text
+    assert (
+        'data-parameter="region"' not in response.text
+    )  # not a condition to drop: it is where the map opens
+    assert titles(client.get(MAP, {"municipality": "011002"})) == ["札幌の作業所"]
+    assert titles(client.get(MAP, {"near_address": "札幌市"})) == ["札幌の作業所"]
+    with override_settings(MAP_DEFAULT_REGION="nowhere"):
+        assert len(titles(client.get(MAP))) == 3  # a setting naming no region: the whole catalogue
 
 
 @pytest.mark.django_db
@@ -147,12 +253,11 @@ def test_the_map_takes_the_search_parameters_and_links_to_the_same_list(client, 
     factories.ResourceFactory(name="場所のない作業所", latitude=None, longitude=None, municipality=nagano)
 
     response = client.get(MAP, {"q": "ぐるーぷほーむ"})
-    assert [row[2] for row in marker_rows(map_document(response))] == ["グループホームりんご"]
+    assert titles(response) == ["グループホームりんご"]
     assert 'href="/resources/?q=%E3%81%90' in response.text
 
     near = client.get(MAP, {"near_address": "長野市", "radius_km": "5", "support_level": "3"})
-    titles = {row[2] for row in marker_rows(map_document(near))}
-    assert titles == {"グループホームりんご", "ワークセンターさくら"}
+    assert set(titles(near)) == {"グループホームりんご", "ワークセンターさくら"}
     assert 'type="hidden" name="support_level" value="3"' in near.text  # kept when the form is sent again
     assert "2 か所を表示しています" in near.text
 
@@ -179,11 +284,11 @@ def test_a_bad_value_is_a_400_naming_the_parameter_and_draws_no_map(client, naga
 @pytest.mark.django_db
 @override_settings(MAP_TILES="none")
 def test_a_map_of_many_resources_shows_the_first_and_says_so(client, nagano, monkeypatch):
-    monkeypatch.setattr(views, "MAX_MARKERS", 2)
     for name in ("あ", "い", "う"):
         factories.ResourceFactory(name=name, name_kana=name, municipality=nagano)
-    response = client.get(MAP)
-    assert [row[2] for row in marker_rows(map_document(response))] == ["あ", "い"]
+    with override_settings(MAP_MAX_MARKERS=2):
+        response = client.get(MAP)
+    assert titles(response) == ["あ", "い"]
     assert "先に見つかった 2 か所を表示しています" in response.text
 
 
@@ -197,7 +302,7 @@ def test_the_home_page_and_an_entry_lead_to_the_map(client, nagano):
     factories.ResourceFactory(name="遠くの作業所", latitude=36.0, longitude=138.19)
     link = re.search(r'<a href="([^"]+)" id="nearby-map">', client.get(resource.get_absolute_url()).text)
     nearby = client.get(html.unescape(link.group(1)))
-    assert [row[2] for row in marker_rows(map_document(nearby))] == ["ワークセンターさくら", "となりの作業所"]
+    assert titles(nearby) == ["ワークセンターさくら", "となりの作業所"]
 
 
 @pytest.mark.django_db
@@ -216,8 +321,9 @@ TEMPLATE_CODE = ["{{7*7}}", "{% debug %}", "名前{{", "{# note", "{{ config.ite
 
 @pytest.mark.parametrize("text", TEMPLATE_CODE)
 def test_template_code_in_a_title_or_popup_is_shown_as_typed(text):
-    document = rendered(builder.resource_map([marker(name=text, popup=f"<p>{text}</p>")], tiles="none"))
-    assert marker_rows(document) == [[NAGANO[0], NAGANO[1], text, f"<p>{text}</p>", "default"]]
+    lines = (("住所", text, ""),)
+    document = rendered(maps.resource_map([marker(name=text, lines=lines)], tiles="none"))
+    assert marker_rows(document) == [[*NAGANO, 0, text, "default", "", "", [["住所", text, ""]]]]
 
 
 @pytest.mark.django_db
@@ -239,8 +345,10 @@ def test_template_code_typed_into_any_field_of_an_entry_reaches_the_map_as_typed
 
     response = client.get(MAP)
     assert response.status_code == 200
-    rows = {row[2]: row for row in marker_rows(map_document(response))}
+    rows = {row[TITLE]: row for row in marker_rows(map_document(response))}
     assert set(rows) == {"{{7*7}}", "終わりが{{"}
-    popup = rows["{{7*7}}"][3]
-    assert "{{7*7}}の家" in popup and "長野市{% debug %}1-2" in popup and ">{{</a>" in popup
+    assert rows["{{7*7}}"][6] == "{{7*7}}の家・長野市"
+    assert popup(rows["{{7*7}}"])["住所"] == "長野市{% debug %}1-2"
+    assert popup(rows["{{7*7}}"])["電話"] == ("{{", "tel:{{")
+    assert ">{{7*7}}</a>" in response.text  # in the list beside the map too
     assert client.get(MAP, {"q": "debug"}).status_code == 200  # the organization's name is searched too

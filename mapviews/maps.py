@@ -1,10 +1,11 @@
-"""Maps are built by one pure function, from markers to a folium.Map (DESIGN §3 and §8).
+"""Maps are built by one pure function, from markers to a folium.Map (DESIGN §3 and §8): the public map, a
+search's map, an entry's mini-map and a plan's map all come from `resource_map`.
 
-Every script and style sheet the map loads is one of our static files (mapviews/static/mapviews/vendor/),
-set on each map rather than by patching folium's classes; the only outside address a map names is its tile
-layer's. Markers are drawn in the browser by leaflet.markercluster from one JSON array (folium's
-FastMarkerCluster): about 1 kB a marker with its popup (the demo's 397 make a 443 kB page), and their texts
-reach the page as JSON data, never as code.
+Every script and style sheet a map loads is one of our static files (mapviews/static/mapviews/), set on each
+map rather than by patching folium's classes; the only outside address a map names is its tile layer's.
+Markers are drawn in the browser by leaflet.markercluster from one JSON array (as folium's
+FastMarkerCluster does), and mapviews/static/mapviews/pins.js builds each pin and popup with DOM calls
+(textContent, never HTML), so a name is data wherever it goes.
 
 branca renders each element's script a second time, as a Jinja2 template of its own (branca.element.Element
 is built from the first rendering's text). So a text that reaches folium must carry no Jinja2 delimiter:
@@ -13,18 +14,22 @@ as the same characters and Jinja2 reads as plain text.
 """
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import folium
+from branca.element import MacroElement
 from django.templatetags.static import static
-from folium.plugins import FastMarkerCluster
+from django.utils.html import escape
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from folium.template import Template
 
 from directory.geo import bounding_box
 
 # GSI's 淡色地図 and OpenStreetMap, credited in plain text (the page names no other outside address).
 TILE_LAYERS = {
-    "gsi": {
+    "gsi-pale": {
         "tiles": "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png",
         "attr": "出典: 地理院タイル",
         "name": "地理院タイル（淡色地図）",
@@ -47,36 +52,8 @@ FIT_MAX_ZOOM = 15
 FIT_PADDING = (24, 40)
 LEAFLET = "mapviews/vendor/leaflet-1.9.4/"
 CLUSTER = "mapviews/vendor/leaflet.markercluster-1.5.3/"
-
-# One marker per row [latitude, longitude, title, popup HTML, style]. `title` is set as text by Leaflet; the
-# popup HTML was escaped when it was rendered (mapviews.markers); the style names the pin's CSS class
-# (`pin-<style>`, coloured in css/badges.css). The pin's images are named rather than found by Leaflet from
-# its style sheet, which fails once collectstatic has hashed their names.
-MARKER_CALLBACK = """(function () {
-    var icons = {};
-    function iconOf(style) {
-        icons[style] = icons[style] || L.icon(Object.assign({className: "pin-" + style}, ICON));
-        return icons[style];
-    }
-    return function (row) {
-        var options = {icon: iconOf(row[4]), title: row[2], alt: row[2]};
-        var marker = L.marker(new L.LatLng(row[0], row[1]), options);
-        marker.bindPopup(row[3], {minWidth: 200, maxWidth: 300, autoPanPaddingTopLeft: [48, 12]});
-        return marker;
-    };
-})()"""
-# leaflet-1.9.4's L.Icon.Default, with our URLs.
-PIN = {
-    "iconUrl": "images/marker-icon.png",
-    "iconRetinaUrl": "images/marker-icon-2x.png",
-    "shadowUrl": "images/marker-shadow.png",
-    "iconSize": [25, 41],
-    "iconAnchor": [12, 41],
-    "popupAnchor": [1, -34],
-    "tooltipAnchor": [16, -28],
-    "shadowSize": [41, 41],
-}
-
+PINS = "mapviews/pins.js"
+VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 
 # Inside a JSON string these characters are written as escapes: `{` and `}` so that no Jinja2 delimiter
 # survives into branca's second rendering, `<`, `>` and `&` so that no text closes the <script> it stands in,
@@ -105,40 +82,43 @@ def inert_json(value):
     return json.dumps(value)
 
 
-class InertMarkerCluster(FastMarkerCluster):
-    """FastMarkerCluster whose rows are written by `inert_json` rather than Jinja2's `tojson`, which leaves
-    `{{` in a text for branca's second rendering to evaluate."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = (function(){
-                {{ this.callback }}
-
-                var data = {{ this.inert_data }};
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                for (var i = 0; i < data.length; i++) {
-                    callback(data[i]).addTo(cluster);
-                }
-                cluster.addTo({{ this._parent.get_name() }});
-                return cluster;
-            })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, data, *, callback):
-        super().__init__(data, callback=callback)
-        self.inert_data = inert_json(self.data)
-        self.data = None  # written once, by inert_json
-
-
 @dataclass(frozen=True)
 class Marker:
     latitude: float
     longitude: float
     title: str
-    popup_html: str
-    style: str = "default"
+    url: str = ""
+    group: str = "default"  # the pin's colour: a CSS class `pin-<group>` (css/badges.css)
+    number: int | None = None  # shown on the pin; a list beside the map carries the same numbers
+    subtitle: str = ""  # the popup's first line (category, town, distance)
+    lines: tuple = field(default=())  # the popup's other lines: (label, text, link or "")
+
+    def row(self):
+        """The marker as pins.js reads it: [lat, lon, number, title, group, url, subtitle, lines]."""
+        lines = [[label, text, link] for label, text, link in self.lines]
+        return [self.latitude, self.longitude, self.number or 0, self.title, self.group, self.url,
+                self.subtitle, lines]  # fmt: skip
+
+
+class InertMarkers(MacroElement):
+    """The markers, clustered by leaflet.markercluster and drawn by pins.js. Its rows are written by
+    `inert_json` rather than Jinja2's `tojson`, which would leave `{{` in a text for branca's second
+    rendering to evaluate."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = ChiikiMap.addMarkers(
+                {{ this._parent.get_name() }}, {{ this.inert_rows }}, {{ this.inert_words }}
+            );
+        {% endmacro %}"""
+    )
+
+    def __init__(self, rows, *, words):
+        super().__init__()
+        self._name = "InertMarkers"
+        self.inert_rows = inert_json(rows)
+        self.inert_words = inert_json(words)
 
 
 def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=()):
@@ -149,28 +129,25 @@ def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=())
         location=centre or JAPAN,
         zoom_start=JAPAN_ZOOM,
         tiles=None,
-        control_scale=True,
+        zoom_control=False,  # pins.js adds one whose buttons speak the page's language, and a metric scale
         # folium hands max_zoom to its own tile layer only; the map itself must know it.
         maxZoom=layer["max_zoom"] if layer else MAX_ZOOM,
     )
-    folium_map.default_js = [("leaflet", static(LEAFLET + "leaflet.js"))]
+    folium_map.default_js = [
+        ("leaflet", static(LEAFLET + "leaflet.js")),
+        ("markerclusterjs", static(CLUSTER + "leaflet.markercluster.js")),
+        ("pins", static(PINS)),
+    ]
     folium_map.default_css = [
         ("leaflet_css", static(LEAFLET + "leaflet.css")),
+        ("markerclustercss", static(CLUSTER + "MarkerCluster.css")),
+        ("markerclusterdefaultcss", static(CLUSTER + "MarkerCluster.Default.css")),
         *((f"page_css_{n}", url) for n, url in enumerate(stylesheets)),
     ]
     if layer:
         folium.TileLayer(**layer).add_to(folium_map)
 
-    cluster = InertMarkerCluster(
-        [[m.latitude, m.longitude, m.title, m.popup_html, m.style] for m in markers],
-        callback=_marker_callback(),
-    )
-    cluster.default_js = [("markerclusterjs", static(CLUSTER + "leaflet.markercluster.js"))]
-    cluster.default_css = [
-        ("markerclustercss", static(CLUSTER + "MarkerCluster.css")),
-        ("markerclusterdefaultcss", static(CLUSTER + "MarkerCluster.Default.css")),
-    ]
-    cluster.add_to(folium_map)
+    InertMarkers([marker.row() for marker in markers], words=_words()).add_to(folium_map)
 
     if centre and radius_km:
         circle = folium.Circle(centre, radius=radius_km * 1000, fill=False, weight=2, dash_array="6")
@@ -188,6 +165,15 @@ def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=())
     return folium_map
 
 
-def _marker_callback():
-    pin = {key: static(LEAFLET + value) if key.endswith("Url") else value for key, value in PIN.items()}
-    return MARKER_CALLBACK.replace("ICON", json.dumps(pin))
+def map_document(folium_map):
+    """The map as the HTML document of its frame, in the request's language, with a title, and zoomable by
+    the person holding the phone (folium's own viewport forbids it: WCAG 1.4.4)."""
+    document = folium_map.get_root().render()
+    document = document.replace("<html>", f'<html lang="{get_language()}">', 1)
+    document = document.replace("<head>", f"<head>\n<title>{escape(_('資源の地図'))}</title>", 1)
+    return VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1" />', document, 1)
+
+
+def _words():
+    """What the map's own controls say, in the request's language."""
+    return {"zoomIn": _("拡大"), "zoomOut": _("縮小"), "pin": _("%(number)s番 %(name)s")}
