@@ -178,18 +178,11 @@ def default_map_region():
     return regions.first()
 
 
-def map_rows(resources):
-    """What a map pin's popup says (mapviews.markers), in four queries however many pins: the rows with
-    their category, municipality and latest vacancy, then their hours, fees and features."""
-    return resources.select_related("primary_category", "municipality", "latest_vacancy").prefetch_related(
-        "hours", "fees", "features"
-    )
-
-
 def search_rows(resources):
-    """What a result row shows, fetched in two queries: the rows joined to their category, municipality,
-    organization and latest vacancy, then their fees. (A page is first read as ids alone — see
-    directory.pagination.SearchPaginator — so the joins run for the page's rows only.)"""
+    """What a result card or a map pin shows (directory.facts), in five queries however many rows: the rows
+    joined to their category, municipality, organization and latest vacancy, then their fees, hours and
+    features. (A page is first read as ids alone — see directory.pagination.SearchPaginator — so the joins
+    run for the page's rows only.)"""
     return resources.select_related(
         "primary_category", "municipality", "organization", "latest_vacancy"
-    ).prefetch_related("fees")
+    ).prefetch_related("fees", "hours", "features")

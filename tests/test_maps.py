@@ -200,6 +200,7 @@ def test_a_popup_says_a_vacancy_only_while_it_is_fresh_and_says_when_an_office_i
     assert rows["新しい報告"]["空き"] == f"空き 2（{today}時点）"
     assert rows["古い報告"]["空き"] == "不明"  # never a stale number
     assert rows[stopped.name]["状態"] == "新規受付停止"
+    assert rows[stopped.name]["負担"] == "未登録"
 
 
 @pytest.mark.django_db

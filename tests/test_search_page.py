@@ -5,7 +5,7 @@ does not grow with the number of rows."""
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
@@ -18,7 +18,7 @@ from django.utils.html import escape
 
 from directory import services
 from directory.choices import FeeKind, FeeUnit, ResourceStatus, Visibility
-from directory.models import Category, Resource
+from directory.models import Category, Feature, Resource
 from tests import factories
 from tests.helpers import shared_rows
 
@@ -179,7 +179,7 @@ def test_a_result_shows_distance_fees_capacity_vacancy_with_its_age_and_freshnes
     card = cards[stale.pk]
     assert '<span class="distance">4.3 km</span>' in card
     assert "定員" not in card
-    assert "負担の登録なし" in card
+    assert "<dt>負担</dt><dd>未登録</dd>" in card
     assert "空き 1" in card
     assert "45日前・古い情報" in card
     assert 'data-freshness="stale">確認日' in card
@@ -424,10 +424,14 @@ SEARCH_PAGE_QUERIES = [
     "the page's ids in order (on the first page up to FIRST_PAGE_IDS + 1, to count them when fewer)",
     "the page's rows, by id, joined to their category, municipality, organization and latest vacancy",
     "prefetch: their fee lines",
+    "prefetch: their opening hours",
+    "prefetch: their features (送迎)",
 ]
 CSV_QUERIES = [
     "the rows (one chunk of up to 500), joined to their category, municipality, organization and vacancy",
     "prefetch: their fee lines",
+    "prefetch: their opening hours",
+    "prefetch: their features",
 ]
 LOGGED_IN_QUERIES = ["the session", "the user", "the user's role groups (visible_to)"]
 
@@ -610,3 +614,25 @@ def test_a_url_naming_two_categories_shows_both_chosen_and_keeps_them(client, de
         "daily-life-care",
         "group-home",
     ]
+
+
+def test_a_card_says_what_a_family_asks_first_and_prints_with_a_qr_code_of_public_entries(client):
+    public = factories.ResourceFactory(
+        name="ワークセンターさくら",
+        phone="026-000-0000",
+        address="長野市大字鶴賀1",
+        accepts_physical=True,
+        hours=[{"day_type": "saturday", "opens": time(9), "closes": time(12), "text": ""}],
+        features=[Feature.objects.get(slug="transport")],
+    )
+    hidden = factories.ResourceFactory(name="専門職向けの会", visibility=Visibility.PROFESSIONALS)
+    client.force_login(factories.planner())
+    cards = result_cards(client.get(SEARCH))
+    card = cards[public.pk]
+    assert '<dt>電話</dt><dd><a href="tel:026-000-0000">026-000-0000</a></dd>' in card
+    assert "<dt>住所</dt><dd>長野市大字鶴賀1</dd>" in card
+    assert "<dt>時間</dt><dd>土曜 09:00〜12:00</dd>" in card
+    assert "<dt>対象</dt><dd>身体障害</dd>" in card
+    assert "<dt>送迎</dt><dd>あり</dd>" in card
+    assert '<div class="qr" aria-hidden="true"><svg' in card  # printed: a QR code of the public page
+    assert '<div class="qr"' not in cards[hidden.pk]  # a family could not open it
