@@ -4,7 +4,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from directory import selectors
-from directory.facts import resource_facts
+from directory.facts import FactWriter
 from mapviews.maps import Marker
 
 
@@ -12,6 +12,7 @@ def resource_markers(resources, *, numbered=0):
     """The markers of the resources that have a point, in their order; the first `numbered` carry numbers
     1, 2, … as the list beside the map does. Resources come with selectors.search_rows' joins."""
     groups = selectors.category_roots()
+    writer = FactWriter()
     markers = []
     for resource in resources:
         if not resource.has_point:
@@ -26,7 +27,7 @@ def resource_markers(resources, *, numbered=0):
                 group=groups.get(resource.primary_category_id, "default"),
                 number=number,
                 subtitle=subtitle(resource),
-                lines=tuple((fact.label, fact.text, fact.link) for fact in resource_facts(resource)),
+                lines=tuple((fact.label, fact.text, fact.link) for fact in writer.facts(resource)),
             )
         )
     return markers

@@ -183,14 +183,15 @@ def query_shapes(municipalities, rng):
     }
 
 
-def build_resources(count, municipalities, rng, *, progress):
+def build_resources(count, municipalities, rng, *, progress, first=0):
+    """`count` resources over the municipalities; `first` numbers them on from an earlier call's rows."""
     categories = list(Category.objects.leaves())
     weights = [10 if "区" in m.name else 3 if m.name.endswith("市") else 1 for m in municipalities]
     now = timezone.now()
     bar = tqdm(total=count, desc="resources", disable=not progress, unit="row")
-    for start in range(0, count, BATCH):
+    for start in range(first, first + count, BATCH):
         batch = []
-        for n in range(start, min(start + BATCH, count)):
+        for n in range(start, min(start + BATCH, first + count)):
             municipality = rng.choices(municipalities, weights)[0]
             category = rng.choice(categories)
             stem = rng.choice(STEMS)
