@@ -604,8 +604,11 @@ def _insert_rows(model, fields, rows, *, returning) -> list:
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     # Django turns each %s into SQLite's ? with a regular expression over the whole statement, which costs
-    # more than running it when it holds thousands: SQLite's own placeholder is written here instead.
-    placeholder = "?" if connection.vendor == "sqlite" else "%s"
+    # more than running it when it holds thousands: SQLite's own placeholder is written here instead. Not
+    # when statements are logged (DEBUG, or a test counting queries): the debug cursor formats the statement
+    # with its parameters in Django's %s style and fails on one written with ?.
+    sqlite_style = connection.vendor == "sqlite" and not connection.queries_logged
+    placeholder = "?" if sqlite_style else "%s"
     placeholders = "(" + ", ".join([placeholder] * len(fields)) + ")"
     keys, start = [], 0
     with connection.cursor() as cursor:
