@@ -589,6 +589,25 @@ class TestFilters(Catalogue):
         ]
         assert len(names(get(client, "services", modified_after="2019-12-31T00:00").json())) == 3
 
+    @pytest.mark.parametrize("path", ["services", "service_at_locations"])
+    @pytest.mark.parametrize(
+        ("value", "everything"),
+        [
+            ("0001-01-01", True),
+            ("0001-01-01T00:00", True),
+            ("0001-01-01T05:00:00+09:00", True),
+            ("0001-01-01T00:00:00Z", True),
+            ("9999-12-31", False),
+            ("9999-12-31T23:59:59-12:00", False),
+        ],
+    )
+    def test_modified_after_at_the_ends_of_the_calendar_is_answered(self, client, path, value, everything):
+        """A bound within hours of year 1 or 9999 (a client's "since ever") cannot be moved into UTC: it
+        answers as the calendar's first or last instant, not with a 500."""
+        response = get(client, path, modified_after=value)
+        assert response.status_code == 200, response.content
+        assert response.json()["total_items"] == (3 if everything else 0)
+
     def test_proximity_finds_what_stands_within_the_radius_nearest_first(self, client):
         def near(meters):
             body = get(client, "service_at_locations", proximity=f"36.65,138.19,{meters}").json()

@@ -2,7 +2,7 @@
 half-saved, the database holds the same rules, each user sees only what they may, and every change is
 recorded with who made it."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -321,6 +321,34 @@ def test_a_vacancy_report_with_an_unknown_weekday_is_refused():
 
     assert list(errors_of(caught)) == ["places_by_weekday"]
     assert not Vacancy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        datetime(9999, 12, 31, tzinfo=UTC),
+        datetime(774, 5, 1, tzinfo=UTC),
+        datetime(1999, 12, 31, 14, 59, tzinfo=UTC),  # 23:59 on 31 December 1999 in Japan
+        "a day and an hour ahead",
+    ],
+)
+def test_a_vacancy_report_dated_ahead_or_before_2000_is_refused_naming_as_of(as_of):
+    if as_of == "a day and an hour ahead":
+        as_of = timezone.now() + timedelta(days=1, hours=1)
+    resource = ResourceFactory()
+    with pytest.raises(ValidationError) as caught:
+        vacancy_report(resource=resource, by=UserFactory(), places=1, as_of=as_of)
+    assert list(errors_of(caught)) == ["as_of"]
+    assert not Vacancy.objects.exists()
+    resource.refresh_from_db()
+    assert resource.latest_vacancy is None
+
+
+def test_a_vacancy_report_may_be_dated_from_2000_to_a_day_ahead():
+    resource = ResourceFactory()
+    for as_of in (datetime(1999, 12, 31, 15, tzinfo=UTC), timezone.now() + timedelta(hours=23)):
+        vacancy_report(resource=resource, by=UserFactory(), places=1, as_of=as_of)
+    assert resource.vacancies.count() == 2
 
 
 # --- 確認日 (verified_at) is not 更新日時 (updated_at) --------------------------------------------------
