@@ -657,7 +657,8 @@ class TestWhatStaysHidden(Catalogue):
 UNKNOWN = uuid.UUID(int=1)
 BAD_PARAMETERS = {
     "services": [
-        "page=0", "page=abc", "per_page=0", "per_page=abc", "per_page=101", "modified_after=notadate",
+        "page=0", "page=abc", "per_page=0", "per_page=abc", "per_page=101", "per_page=100000",
+        "modified_after=notadate",
         "taxonomy_term_id=not-a-uuid", f"taxonomy_term_id={UNKNOWN}", f"taxonomy_id={UNKNOWN}",
         "organization_id=12", f"organization_id={UNKNOWN}", "search=" + "あ" * 201, "full=true",
         "minimal=true",
