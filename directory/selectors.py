@@ -29,9 +29,11 @@ def catalogue_counts(resources):
 
 
 def resources_managed_by(user):
-    """A service manager's own entries, oldest 確認日 first, so the stale ones come to the top."""
+    """A service manager's own entries, oldest 確認日 first, so the stale ones come to the top. Another
+    user's private entry stays theirs, whichever organization it names."""
     return (
-        Resource.objects.filter(organization__memberships__user=user)
+        Resource.objects.visible_to(user)
+        .filter(organization__memberships__user=user)
         .select_related("primary_category", "municipality")
         .annotate(latest_vacancy_at=Max("vacancies__as_of"))
         .order_by("verified_at", "name_kana")

@@ -64,6 +64,30 @@ def test_anonymous_clients_read_public_resources_only(client):
     assert names == {"公開の作業所", "専門職向けの情報", "近所のAさん"}
 
 
+def test_organizations_are_listed_to_those_who_may_see_one_of_their_entries(client):
+    public = factories.ResourceFactory(name="公開の作業所").organization
+    for_professionals = factories.ResourceFactory(visibility=Visibility.PROFESSIONALS).organization
+    owner = factories.planner()
+    # a private entry filed under an organization before the rule refused it
+    private = factories.ResourceFactory(name="近所のAさん", visibility=Visibility.PRIVATE, owner=owner)
+    only_private = factories.OrganizationFactory(name="私的な記録だけの法人")
+    Resource.objects.filter(pk=private.pk).update(organization=only_private)
+    factories.OrganizationFactory(name="資源のない法人")
+
+    def listed():
+        return {row["id"] for row in client.get("/api/v1/organizations/").json()["results"]}
+
+    assert listed() == {public.pk}
+    assert client.get(f"/api/v1/organizations/{only_private.pk}/").status_code == 404
+    assert client.get(f"/api/v1/organizations/{for_professionals.pk}/").status_code == 404
+    client.force_login(factories.planner())
+    assert listed() == {public.pk, for_professionals.pk}
+    assert client.get(f"/api/v1/organizations/{only_private.pk}/").status_code == 404
+    client.force_login(owner)
+    assert listed() == {public.pk, for_professionals.pk, only_private.pk}
+    assert client.get(f"/api/v1/organizations/{only_private.pk}/").status_code == 200
+
+
 def test_a_hidden_resource_is_a_404_to_those_who_may_not_see_it(client):
     hidden = factories.ResourceFactory(visibility=Visibility.PROFESSIONALS)
     assert client.get(f"/api/v1/resources/{hidden.pk}/").status_code == 404

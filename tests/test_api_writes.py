@@ -481,3 +481,39 @@ def test_a_vacancy_report_from_2000_up_to_a_day_ahead_is_accepted(client, world)
         )
         assert response.status_code == 201, response.content
     assert resource.vacancies.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "organization", "expected"),
+    [
+        ("planner", OWN, 400),
+        ("manager of A", OTHER, 400),
+        ("coordinator", OWN, 400),
+        ("manager of A", OWN, 201),
+        ("planner", None, 201),
+    ],
+)
+def test_a_private_entry_stands_only_under_an_organization_its_author_belongs_to(
+    client, world, who, organization, expected
+):
+    act_as(client, world, who)
+    body = {"name": "近所のBさん", "primary_category": "friends-neighbours", "visibility": "private"}
+    if organization is not None:
+        body["organization"] = world["organizations"][organization].pk
+    response = client.post("/api/v1/resources/", body, content_type="application/json")
+    assert response.status_code == expected, response.content
+    if expected == 400:
+        assert list(response.json()) == ["organization"]
+    assert Resource.objects.filter(name="近所のBさん").count() == (1 if expected == 201 else 0)
+
+
+def test_a_planner_cannot_move_their_private_entry_under_an_organization(client, world):
+    act_as(client, world, "planner")
+    body = {"name": "近所のBさん", "primary_category": "friends-neighbours", "visibility": "private"}
+    created = client.post("/api/v1/resources/", body, content_type="application/json")
+    entry = Resource.objects.get(pk=created.json()["id"])
+    response = edit(client, entry, {"organization": world["organizations"][OWN].pk}, if_match=created["ETag"])
+    assert response.status_code == 400
+    assert list(response.json()) == ["organization"]
+    entry.refresh_from_db()
+    assert entry.organization is None

@@ -322,7 +322,7 @@ class Catalogue:
             longitude=138.19,
         )
         Resource.objects.filter(pk=cls.far.pk).update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
-        cls.owner = factories.planner()
+        cls.owner = factories.service_manager(cls.midori)  # whose own private entry stays theirs
         cls.hidden = [
             factories.ResourceFactory(
                 name="専門職向けの家", organization=cls.hidden_only, visibility=Visibility.PROFESSIONALS

@@ -13,7 +13,15 @@ from django.utils import timezone
 from directory.choices import FeeKind, Visibility
 from directory.models import Category, Fee, Resource, Vacancy
 from directory.services import resource_create, resource_update, resource_verify, vacancy_report
-from tests.factories import MunicipalityFactory, OrganizationFactory, ResourceFactory, UserFactory, planner
+from tests.factories import (
+    MunicipalityFactory,
+    OrganizationFactory,
+    ResourceFactory,
+    UserFactory,
+    coordinator,
+    planner,
+    service_manager,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +124,41 @@ def test_it_rejects_a_private_resource_without_an_owner():
         create(visibility=Visibility.PRIVATE, kind="informal", primary_category=category("family"))
 
     assert errors_of(caught)[NON_FIELD_ERRORS] == ["非公開の資源には登録者が必要です。"]
+
+
+@pytest.mark.parametrize("author", ["planner", "manager of another organization", "coordinator"])
+def test_a_private_entry_cannot_stand_under_an_organization_its_owner_does_not_belong_to(author):
+    organization = OrganizationFactory()
+    by = {
+        "planner": planner,
+        "manager of another organization": lambda: service_manager(OrganizationFactory()),
+        "coordinator": coordinator,
+    }[author]()
+    fields = {"name": "近所のAさん", "visibility": Visibility.PRIVATE, "primary_category": category("family")}
+    with pytest.raises(ValidationError) as caught:
+        resource_create(by=by, organization=organization, **fields)
+    assert list(errors_of(caught)) == ["organization"]
+    assert not Resource.objects.filter(name="近所のAさん").exists()
+    # under no organization it is theirs alone, as before; moving it under the organization is refused
+    entry = resource_create(by=by, **fields)
+    with pytest.raises(ValidationError) as caught:
+        resource_update(resource=entry, by=by, organization=organization)
+    assert list(errors_of(caught)) == ["organization"]
+    entry.refresh_from_db()
+    assert entry.organization is None
+
+
+def test_a_manager_may_keep_a_private_entry_under_their_own_organization():
+    organization = OrganizationFactory()
+    manager = service_manager(organization)
+    entry = resource_create(
+        by=manager,
+        name="法人内の覚え書き",
+        visibility=Visibility.PRIVATE,
+        organization=organization,
+        primary_category=category("family"),
+    )
+    assert (entry.owner, entry.organization) == (manager, organization)
 
 
 def test_it_rejects_an_update_that_breaks_a_rule_and_keeps_the_old_values():

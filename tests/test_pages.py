@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from directory import services
 from directory.choices import Visibility
-from directory.models import Category
+from directory.models import Category, Resource
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,30 @@ def test_each_role_gets_its_own_home_page(client):
             assert f'id="{other}"' not in text
     client.force_login(next(user for user, section in pages.items() if section == "manager-home"))
     assert own.name in client.get(reverse("directory:home")).text
+
+
+def test_a_managers_home_never_lists_another_users_private_entry_under_their_organization(client):
+    organization = factories.OrganizationFactory()
+    colleague, manager = factories.service_manager(organization), factories.service_manager(organization)
+    factories.ResourceFactory(organization=organization, name="ひまわり作業所")
+    factories.ResourceFactory(
+        organization=organization, name="同僚の覚え書き", visibility=Visibility.PRIVATE, owner=colleague
+    )
+    # a planner's private entry filed under the organization before the rule refused it
+    legacy = factories.ResourceFactory(
+        name="近所のAさん", visibility=Visibility.PRIVATE, owner=factories.planner()
+    )
+    Resource.objects.filter(pk=legacy.pk).update(organization=organization)
+    mine = factories.ResourceFactory(
+        organization=organization, name="自分の覚え書き", visibility=Visibility.PRIVATE, owner=manager
+    )
+
+    client.force_login(manager)
+    home = client.get(reverse("directory:home")).text.split('id="manager-home"')[1]
+    assert "ひまわり作業所" in home and mine.name in home
+    assert "同僚の覚え書き" not in home and "近所のAさん" not in home
+    client.force_login(colleague)
+    assert "同僚の覚え書き" in client.get(reverse("directory:home")).text
 
 
 def test_the_detail_page_shows_every_field_group_and_the_age_of_its_verification(client):
