@@ -113,6 +113,46 @@ def test_the_detail_page_lists_the_changes_with_old_and_new_values(client):
     assert coordinator.username in history
 
 
+@pytest.mark.parametrize("history_rows", [2, 50])
+def test_the_detail_page_costs_the_same_queries_however_long_its_history(
+    client, django_assert_num_queries, history_rows
+):
+    coordinator = factories.coordinator()
+    organizations = [factories.OrganizationFactory(), factories.OrganizationFactory()]
+    categories = [Category.objects.get(slug="group-home"), Category.objects.get(slug="short-stay")]
+    places = [factories.MunicipalityFactory(), factories.MunicipalityFactory()]
+    resource = factories.ResourceFactory(organization=organizations[0], hours=[{"day_type": "weekday"}])
+    services.vacancy_report(resource=resource, by=coordinator, places=1)
+    n = 0
+    while (left := history_rows - resource.history.count()) > 0:
+        # edits of plain fields and foreign keys; now and then of a set (which adds a record per set)
+        sets = {"categories": categories[: n % 3], "service_area": places[: n % 2 + 1]} if left > 3 else {}
+        services.resource_update(
+            resource=resource,
+            by=coordinator,
+            capacity=n,
+            organization=organizations[(n + 1) % 2],
+            municipality=places[(n + 1) % 2],
+            **(sets if n % 10 == 5 else {}),
+        )
+        n += 1
+    assert resource.history.count() == history_rows
+    client.force_login(factories.planner())
+    with django_assert_num_queries(13):
+        # 1 the session, 2 its user, 3 the user's roles
+        # 4 the entry joined to its organization, category, municipality and prefecture, verifier and
+        #   latest vacancy with its reporter
+        # 5 the history records joined to their authors and to the related objects they name
+        # 6-8 the records' snapshots of categories, service area and features
+        # 9-13 the entry's categories, service area, opening hours, fees and features
+        response = client.get(resource.get_absolute_url())
+    history = response.text.split('id="history"')[1]
+    assert history.count("<time ") == history_rows
+    assert f"法人: {organizations[0].name} → {organizations[1].name}" in history
+    if history_rows == 50:
+        assert "その他のサービス種別: 共同生活援助 → " in history
+
+
 def test_the_public_sees_changes_but_not_who_made_them(client):
     coordinator = factories.coordinator(username="kanri-taro")
     resource = factories.ResourceFactory()
