@@ -631,6 +631,7 @@ class TestFilters(Catalogue):
             Category.objects.filter(parent=None).order_by("code").values_list("name", flat=True)
         ) + list(Feature.objects.values_list("name", flat=True))
         assert "共同生活援助" in terms(search="gh")
+        assert {"短期入所", "短期入所生活介護", "短期入所療養介護"} <= set(terms(search="ショートステイ"))
 
 
 class TestWhatStaysHidden(Catalogue):

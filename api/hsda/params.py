@@ -179,8 +179,10 @@ def filter_terms(items, params):
         items = [item for item in items if item.get("parent_id") == parent_id]
     if params.get("top_only"):
         items = [item for item in items if "parent_id" not in item]
-    words = search.query_terms(params.get("search", ""))
-    return [item for item in items if all(word in _searchable(item) for word in words)]
+    terms = [search.term_alternatives(term) for term in search.query_terms(params.get("search", ""))]
+    return [
+        item for item in items if all(any(word in _searchable(item) for word in words) for words in terms)
+    ]
 
 
 def _searchable(item) -> str:
