@@ -86,32 +86,34 @@ def kaigo_row(town, number):
     return [row[column] for column in kaigo.COLUMNS]
 
 
-@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
-def test_import_wam_writes_every_row_whether_debug_is_on_or_off(request, tmp_path, town, debug):
-    if debug:
-        request.getfixturevalue("debug_cursor")
-    path = write_csv(tmp_path / "wam.csv", wam.COLUMNS, [wam_row(town, n) for n in range(1, 4)])
-    out = StringIO()
-    call_command("import_wam", str(path), "--date", "2026-01-31", stdout=out, stderr=StringIO())
-    assert "created 3" in out.getvalue()
-    imported = Resource.objects.filter(source=Source.WAM)
-    assert sorted(imported.values_list("name", flat=True)) == [f"テスト作業所{n}" for n in range(1, 4)]
-    assert all(resource.history.count() == 1 for resource in imported)
-    assert imported.filter(hours__day_type="weekday").count() == 3
+IMPORTS = {
+    # command: (its columns, a row, the file's name, the source, the name of row n, a day type the rows give)
+    "import_wam": (wam.COLUMNS, wam_row, "wam.csv", Source.WAM, "テスト作業所{}", "weekday"),
+    "import_kaigo": (
+        kaigo.COLUMNS,
+        kaigo_row,
+        "jigyosho_150.csv",
+        Source.KAIGO,
+        "テストデイサービス{}",
+        "saturday",
+    ),
+}
 
 
+@pytest.mark.parametrize("command", IMPORTS)
 @pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
-def test_import_kaigo_writes_every_row_whether_debug_is_on_or_off(request, tmp_path, town, debug):
+def test_an_import_writes_every_row_whether_debug_is_on_or_off(request, tmp_path, town, command, debug):
     if debug:
         request.getfixturevalue("debug_cursor")
-    path = write_csv(tmp_path / "jigyosho_150.csv", kaigo.COLUMNS, [kaigo_row(town, n) for n in range(1, 4)])
+    columns, row, filename, source, name, day_type = IMPORTS[command]
+    path = write_csv(tmp_path / filename, columns, [row(town, n) for n in range(1, 4)])
     out = StringIO()
-    call_command("import_kaigo", str(path), "--date", "2026-01-31", stdout=out, stderr=StringIO())
+    call_command(command, str(path), "--date", "2026-01-31", stdout=out, stderr=StringIO())
     assert "created 3" in out.getvalue()
-    imported = Resource.objects.filter(source=Source.KAIGO)
-    assert sorted(imported.values_list("name", flat=True)) == [f"テストデイサービス{n}" for n in range(1, 4)]
+    imported = Resource.objects.filter(source=source)
+    assert sorted(imported.values_list("name", flat=True)) == [name.format(n) for n in range(1, 4)]
     assert all(resource.history.count() == 1 for resource in imported)
-    assert imported.filter(hours__day_type="saturday").count() == 3
+    assert imported.filter(hours__day_type=day_type).count() == 3
 
 
 def test_a_second_import_under_debug_updates_what_changed(debug_cursor, tmp_path, town):
