@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from directory.pagination import SearchPaginator
@@ -12,10 +14,33 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request):
+        """`page_size` from 1 to 100; anything else is a 400 naming it (DRF would quietly clamp it or fall
+        back to the default, and the client would read fewer rows than it asked for)."""
+        text = request.query_params.get(self.page_size_query_param, "")
+        if text == "":
+            return self.page_size
+        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= self.max_page_size):
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("1 から %(max)d までの整数で指定してください。") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(text)
+
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data["count_is_exact"] = self.page.paginator.count_is_exact
         return response
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)

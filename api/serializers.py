@@ -3,6 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from api.fields import CalendarDateTimeField
 from directory.choices import DisabilityGroup
 from directory.models import (
     Category,
@@ -227,7 +228,7 @@ class VacancyReportSerializer(serializers.Serializer):
     """The body of a vacancy report; the resource comes from the URL and the reporter is the caller."""
 
     places = serializers.IntegerField(min_value=0, max_value=32767)
-    as_of = serializers.DateTimeField(required=False)
+    as_of = CalendarDateTimeField(required=False)
     places_by_weekday = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 

@@ -170,5 +170,10 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Organization.objects.all()
+    """法人 that run at least one entry the caller may see: one named only by somebody's private entries
+    stays unknown to everyone else."""
+
     serializer_class = serializers.OrganizationSerializer
+
+    def get_queryset(self):
+        return Organization.objects.with_entries_visible_to(self.request.user)

@@ -4,6 +4,8 @@ Each format has one row function, shared by the HTTP responses and the files of 
 
 import csv
 import json
+import re
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -14,9 +16,40 @@ CSV_HEADER = [
 ]  # fmt: skip
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection"); the
+# full-width forms too, which a Japanese IME types and some spreadsheets take for the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# A phone number (+81-3-1234-5678) or a signed number (-2): digits, spaces, brackets and hyphens can make no
+# call, reference or link, so they are left for the spreadsheet to read as the person typed them.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ()\-]*")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as written: text that would start a formula gets a leading single
+    quote. Numbers (int, float, Decimal) stay numbers; None is an empty cell. Every CSV this project writes
+    passes each cell through here."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_line(writer, cells) -> str:
+    return writer.writerow([spreadsheet_safe(cell) for cell in cells])
+
+
 class _Echo:
     def write(self, value):
         return value
+
+
+def csv_writer():
+    """A csv.writer whose writerow() returns the line instead of writing it."""
+    return csv.writer(_Echo())
 
 
 def resource_csv_row(resource, base_url):
@@ -43,10 +76,10 @@ def resource_csv_row(resource, base_url):
 
 def resources_csv_lines(resources, *, base_url):
     """The CSV line by line, the BOM and the header first; rows are read in chunks."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)
+    writer = csv_writer()
+    yield "\ufeff" + csv_line(writer, CSV_HEADER)
     for resource in resources.iterator(chunk_size=500):
-        yield writer.writerow(resource_csv_row(resource, base_url))
+        yield csv_line(writer, resource_csv_row(resource, base_url))
 
 
 def resources_csv_response(resources, *, base_url, filename):

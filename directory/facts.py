@@ -26,7 +26,7 @@ def resource_facts(resource):
 
 
 class FactWriter:
-    """Writes the facts of resources fetched with selectors.search_rows' joins; those not known are left
+    """Writes the facts of resources fetched with selectors.card_rows' joins; those not known are left
     out, but fees, who it is for, the vacancy and 確認日 are always said. One writer serves a whole page or
     map: it translates each word once and remembers the texts of hours and fees it has written (a map of
     20,000 pins repeats them)."""

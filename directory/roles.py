@@ -35,7 +35,9 @@ def is_professional(user) -> bool:
 
 def may_hold(user, *, organization, visibility) -> bool:
     """Whether `user` may write an entry belonging to `organization` with `visibility`: coordinators any;
-    a service manager their own organization's; any professional an entry private to themselves."""
+    a service manager their own organization's; any professional an entry private to themselves, which
+    stands under no organization or one they belong to (Resource.clean refuses any other, naming the
+    field, for everyone who writes)."""
     if is_coordinator(user):
         return True
     if visibility == Visibility.PRIVATE:

@@ -14,12 +14,16 @@ the pg_trgm GIN index on search_text; pg_trgm finds no trigram in a 2-character 
 whole index, so those are looked up in a GIN index of each text's character pairs (`resource_bigrams`).
 """
 
+import functools
+import operator
 import unicodedata
 
 import jaconv
 from django.db import connection
 from django.db.models import Func, Q, TextField, Value
 from django.db.models.expressions import RawSQL
+
+from directory.taxonomy import SYNONYMS
 
 FTS_TABLE = "directory_resource_fts"
 FTS_VOCABULARY = "directory_resource_fts_vocab"
@@ -36,6 +40,21 @@ def normalize(text: str) -> str:
 
 def query_terms(query: str) -> list[str]:
     return normalize(query).split()
+
+
+@functools.cache
+def _synonym_groups() -> dict[str, tuple[str, ...]]:
+    groups = {}
+    for group in SYNONYMS:
+        words = tuple(dict.fromkeys(normalize(word) for word in group))
+        for word in words:
+            groups[word] = words
+    return groups
+
+
+def term_alternatives(term: str) -> tuple[str, ...]:
+    """The words a normalised query term stands for: its synonym group (taxonomy.SYNONYMS), else itself."""
+    return _synonym_groups().get(term, (term,))
 
 
 def resource_search_text(resource) -> str:
@@ -65,25 +84,38 @@ def search_text_of(parts) -> str:
 
 
 def text_filter(query: str) -> Q:
-    """A Q object that keeps the resources matching every term of the query."""
+    """A Q object that keeps the resources matching every term of the query; a term matches where any of
+    its alternatives (itself, or its synonym group) does."""
     condition = Q()
     phrases = []
     for term in query_terms(query):
-        if connection.vendor == "postgresql" and len(term) == 2:
-            condition &= Q(_bigrams_contain(term))
-        elif connection.vendor != "sqlite" or len(term) == 1:
-            condition &= Q(search_text__contains=term)
-        elif len(term) >= TRIGRAM:
-            phrases.append(_quoted(term))
-        else:
-            trigrams = _trigrams_starting_with(term)
-            if not trigrams:
-                return Q(pk__in=[])
-            phrases.append("(" + " OR ".join(_quoted(trigram) for trigram in trigrams) + ")")
+        words = term_alternatives(term)
+        if connection.vendor != "sqlite" or min(map(len, words)) == 1:
+            condition &= functools.reduce(operator.or_, map(_contains, words))
+            continue
+        matches = [match for match in map(_fts_match, words) if match]
+        if not matches:
+            return Q(pk__in=[])
+        phrases.append(matches[0] if len(matches) == 1 else "(" + " OR ".join(matches) + ")")
     if phrases:
         match = " AND ".join(phrases)
         condition &= Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,)))
     return condition
+
+
+def _contains(word) -> Q:
+    """The rows whose text holds the word, without the FTS table (PostgreSQL, or 1-character words)."""
+    if connection.vendor == "postgresql" and len(word) == 2:
+        return Q(_bigrams_contain(word))
+    return Q(search_text__contains=word)
+
+
+def _fts_match(word) -> str:
+    """SQLite: the FTS5 query for a word of 2+ characters; empty when no text can hold it."""
+    if len(word) >= TRIGRAM:
+        return _quoted(word)
+    trigrams = _trigrams_starting_with(word)
+    return "(" + " OR ".join(_quoted(trigram) for trigram in trigrams) + ")" if trigrams else ""
 
 
 def _bigrams_contain(term):

@@ -1,5 +1,6 @@
 """Reads that span several models, for the pages."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,7 +9,6 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import DeletedObject
 
 from directory.choices import ResourceKind, ResourceStatus
 from directory.models import Category, Municipality, Region, Resource, Vacancy
@@ -29,9 +29,11 @@ def catalogue_counts(resources):
 
 
 def resources_managed_by(user):
-    """A service manager's own entries, oldest 確認日 first, so the stale ones come to the top."""
+    """A service manager's own entries, oldest 確認日 first, so the stale ones come to the top. Another
+    user's private entry stays theirs, whichever organization it names."""
     return (
-        Resource.objects.filter(organization__memberships__user=user)
+        Resource.objects.visible_to(user)
+        .filter(organization__memberships__user=user)
         .select_related("primary_category", "municipality")
         .annotate(latest_vacancy_at=Max("vacancies__as_of"))
         .order_by("verified_at", "name_kana")
@@ -75,47 +77,75 @@ class Change:
     fields: list[FieldChange]
 
 
+HISTORY_MANY_TO_MANY = ("categories", "service_area", "features")
+
+
 def resource_changes(resource, *, with_authors, limit=50):
-    """The resource's recorded history, newest first, each with the fields it changed."""
+    """The resource's recorded history, newest first, each with the fields it changed.
+
+    Read in a fixed number of queries whatever the length of the history: the records joined to their
+    author and related objects, then one query per many-to-many field for the snapshots of all of them."""
+    history = Resource.history.model
+    foreign_keys = [field.name for field in history.tracked_fields if field.is_relation]
     records = list(
-        resource.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+        resource.history.select_related("history_user", *foreign_keys).order_by(
+            "-history_date", "-history_id"
+        )[: limit + 1]
     )
+    snapshots = _many_to_many_snapshots(records)
+    fields = [
+        field
+        for field in history.tracked_fields
+        if field.editable
+        and not field.primary_key
+        and field.name not in HISTORY_FIELDS_HIDDEN
+        and (with_authors or field.name not in HISTORY_FIELDS_FOR_PROFESSIONALS)
+    ]
     changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=False):
-        if len(changes) == limit:
-            break
-        fields = []
+    for newer, older in zip(records[:limit], [*records[1:], None], strict=False):
+        changed = []
         if older is not None:
-            delta = newer.diff_against(older, foreign_keys_are_objs=True)
-            for change in delta.changes:
-                if change.field in HISTORY_FIELDS_HIDDEN or (
-                    change.field in HISTORY_FIELDS_FOR_PROFESSIONALS and not with_authors
-                ):
-                    continue
-                field = Resource._meta.get_field(change.field)
-                fields.append(
-                    FieldChange(str(field.verbose_name), _readable(change.old), _readable(change.new))
-                )
+            for field in fields:
+                if getattr(newer, field.attname) != getattr(older, field.attname):
+                    old, new = getattr(older, field.name), getattr(newer, field.name)
+                    changed.append(FieldChange(_label(field.name), _readable(old), _readable(new)))
+            for name in HISTORY_MANY_TO_MANY:
+                old, new = snapshots[name][older.history_id], snapshots[name][newer.history_id]
+                if [item.pk for item in old] != [item.pk for item in new]:
+                    changed.append(FieldChange(_label(name), _readable(old), _readable(new)))
         changes.append(
             Change(
                 at=newer.history_date,
                 author=(newer.history_user.get_username() if with_authors and newer.history_user else None),
                 kind=HISTORY_KIND_LABELS[newer.history_type],
-                fields=fields,
+                fields=changed,
             )
         )
     return changes
 
 
+def _many_to_many_snapshots(records):
+    """{field: {history id: [related objects, in id order]}} of the many-to-many sets each record saw."""
+    ids = [record.history_id for record in records]
+    snapshots = {}
+    for name in HISTORY_MANY_TO_MANY:
+        target = Resource._meta.get_field(name).m2m_reverse_field_name()
+        rows = getattr(Resource.history.model, name).model.objects.filter(history_id__in=ids)
+        by_record = defaultdict(list)
+        for row in rows.select_related(target).order_by(f"{target}_id"):
+            by_record[row.history_id].append(getattr(row, target))
+        snapshots[name] = by_record
+    return snapshots
+
+
+def _label(name):
+    return str(Resource._meta.get_field(name).verbose_name)
+
+
 def _readable(value):
     if isinstance(value, list):
-        # m2m changes come as lists of through-row dicts; show the related objects' names.
-        names = []
-        for row in value:
-            related = [v for k, v in row.items() if k != "resource"]
-            names.extend(str(item) for item in related)
-        return "、".join(names)
-    if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+        return "、".join(str(item) for item in value)
+    if value is None:
         return ""
     if isinstance(value, datetime):
         return date_format(timezone.localtime(value), "Y-m-d H:i")
@@ -179,10 +209,14 @@ def default_map_region():
 
 
 def search_rows(resources):
-    """What a result card or a map pin shows (directory.facts), in five queries however many rows: the rows
-    joined to their category, municipality, organization and latest vacancy, then their fees, hours and
-    features. (A page is first read as ids alone — see directory.pagination.SearchPaginator — so the joins
-    run for the page's rows only.)"""
+    """What an API list row or a CSV line shows, in two queries however many rows: the rows joined to their
+    category, municipality, organization and latest vacancy, then their fees. (A page is first read as ids
+    alone — see directory.pagination.SearchPaginator — so the joins run for the page's rows only.)"""
     return resources.select_related(
         "primary_category", "municipality", "organization", "latest_vacancy"
-    ).prefetch_related("fees", "hours", "features")
+    ).prefetch_related("fees")
+
+
+def card_rows(resources):
+    """What a result card or a map pin shows (directory.facts): search_rows and their hours and features."""
+    return search_rows(resources).prefetch_related("hours", "features")

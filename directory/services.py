@@ -91,6 +91,18 @@ def resource_refresh_derived(*, resource: Resource) -> None:
     )
 
 
+def with_derived_relations(resources):
+    """The resources with what resource_refresh_derived reads, fetched with them."""
+    return resources.select_related("organization", "municipality", "primary_category").prefetch_related(
+        "categories", "features", "fees"
+    )
+
+
+def _refresh_derived_of(resources):
+    for resource in with_derived_relations(resources).iterator(chunk_size=1000):
+        resource_refresh_derived(resource=resource)
+
+
 def _replace_children(resource, model, rows):
     """Replace a resource's fee or hours lines, validating each before any is written."""
     children = [model(resource=resource, **row) for row in rows]
@@ -147,9 +159,42 @@ def organization_create(*, by=None, **fields) -> Organization:
 
 @transaction.atomic
 def organization_update(*, organization: Organization, by=None, **fields) -> Organization:
-    """Change the given fields of an organization."""
+    """Change the given fields of an organization; its resources' search text follows its names."""
     _assign(organization, fields, "organization_update")
-    return _validated_save(organization, by=by)
+    _validated_save(organization, by=by)
+    if fields.keys() & SEARCHED_NAMES:
+        _refresh_derived_of(organization.resources.all())
+    return organization
+
+
+SEARCHED_NAMES = {"name", "name_kana", "aliases"}  # of an organization or a category, in its resources' text
+
+
+@transaction.atomic
+def category_create(**fields) -> Category:
+    """Add a category (サービス種別) to the taxonomy, validated."""
+    category = Category(**fields)
+    category.full_clean()
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_update(*, category: Category, **fields) -> Category:
+    """Change the given fields of a category; the search text of the resources filed under it (as primary
+    or secondary category) follows its names and aliases."""
+    _assign(category, fields, "category_update")
+    category.full_clean()
+    category.save()
+    if fields.keys() & SEARCHED_NAMES:
+        _refresh_derived_of(
+            Resource.objects.filter(
+                pk__in=Resource.objects.filter(
+                    models.Q(primary_category=category) | models.Q(categories=category)
+                ).values("pk")
+            )
+        )
+    return category
 
 
 @transaction.atomic
@@ -604,8 +649,11 @@ def _insert_rows(model, fields, rows, *, returning) -> list:
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     # Django turns each %s into SQLite's ? with a regular expression over the whole statement, which costs
-    # more than running it when it holds thousands: SQLite's own placeholder is written here instead.
-    placeholder = "?" if connection.vendor == "sqlite" else "%s"
+    # more than running it when it holds thousands: SQLite's own placeholder is written here instead. Not
+    # when statements are logged (DEBUG, or a test counting queries): the debug cursor formats the statement
+    # with its parameters in Django's %s style and fails on one written with ?.
+    sqlite_style = connection.vendor == "sqlite" and not connection.queries_logged
+    placeholder = "?" if sqlite_style else "%s"
     placeholders = "(" + ", ".join([placeholder] * len(fields)) + ")"
     keys, start = [], 0
     with connection.cursor() as cursor:

@@ -814,3 +814,44 @@ FEATURES: tuple[FeatureSpec, ...] = (
         "Meets the usual disability welfare standards",
     ),
 )
+
+
+# Words the field uses for one and the same thing, wherever they stand (a name, a 法人's name, a category,
+# an address). A search for any of them finds what any of them finds: the query side expands each word to
+# its group (directory.search.term_alternatives), as the text side carries a category's aliases. Only
+# groups whose every word names that thing alone belong here: 生介 is 生活介護, but the word 生活介護 also
+# stands inside 短期入所生活介護 (介護保険); 移行 is also 地域移行, デイサービス also 放課後等デイサービス,
+# 居宅介護 also 居宅介護支援, and グループホーム also names the 認知症 group homes of 介護保険 (GH is the
+# 障害福祉 word): those stay one-way aliases of their category.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    (
+        "短期入所",
+        "ショートステイ",
+        "ショート",
+    ),  # 障害福祉 and 介護保険 alike: 短期入所生活介護, 短期入所療養介護
+    ("共同生活援助", "GH"),
+    ("就労継続支援A型", "A型", "就労A"),
+    ("就労継続支援B型", "B型", "就労B"),
+    ("放課後等デイサービス", "放デイ", "放課後デイ"),
+    ("児童発達支援", "児発"),
+    ("重度訪問介護", "重訪"),
+    ("訪問看護", "訪看"),
+    ("計画相談支援", "計画相談", "特定相談支援"),
+    ("障害児相談支援", "障害児相談"),
+    ("地域移行支援", "地域移行"),
+    ("地域定着支援", "地域定着"),
+    ("日中一時支援", "日中一時"),
+    ("地域活動支援センター", "地活"),
+    ("社会福祉協議会", "社協"),
+    ("ハローワーク", "公共職業安定所"),
+    ("特別支援学校", "支援学校"),
+    ("特別養護老人ホーム", "特養", "介護老人福祉施設"),
+    ("介護老人保健施設", "老健"),
+    ("通所リハビリテーション", "通所リハ", "デイケア"),
+    ("訪問リハビリテーション", "訪問リハ"),
+    ("訪問入浴介護", "訪問入浴"),
+    ("小規模多機能型居宅介護", "小規模多機能"),
+    ("看護小規模多機能型居宅介護", "看多機", "複合型サービス"),
+    ("定期巡回・随時対応型訪問介護看護", "定期巡回"),
+    ("居宅介護支援", "ケアマネ"),
+)

@@ -51,7 +51,7 @@ RESULTS_PER_PAGE = 20
 
 
 def _search(request):
-    resources = selectors.search_rows(Resource.objects.visible_to(request.user))
+    resources = selectors.card_rows(Resource.objects.visible_to(request.user))
     return ResourceFilterSet(request.GET, queryset=resources, request=request)
 
 

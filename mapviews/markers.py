@@ -10,7 +10,7 @@ from mapviews.maps import Marker
 
 def resource_markers(resources, *, numbered=0):
     """The markers of the resources that have a point, in their order; the first `numbered` carry numbers
-    1, 2, … as the list beside the map does. Resources come with selectors.search_rows' joins."""
+    1, 2, … as the list beside the map does. Resources come with selectors.card_rows' joins."""
     groups = selectors.category_roots()
     writer = FactWriter()
     markers = []

@@ -42,7 +42,7 @@ def resource_map(request):
         ]
         return render(request, "mapviews/resource_map.html", context, status=400)
     # A row has both coordinates or neither (a constraint of Resource), as the exports rely on too.
-    found = list(selectors.search_rows(filterset.qs.exclude(latitude=None))[: settings.MAP_MAX_MARKERS + 1])
+    found = list(selectors.card_rows(filterset.qs.exclude(latitude=None))[: settings.MAP_MAX_MARKERS + 1])
     markers = resource_markers(found[: settings.MAP_MAX_MARKERS], numbered=LISTED)
     folium_map = maps.resource_map(
         markers,

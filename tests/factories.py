@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from faker import Faker
 
 from directory import roles, services
+from directory.choices import Visibility
 from directory.models import Category, Membership, Municipality, Organization, Prefecture, Resource, Vacancy
 from directory.validators import corporate_number_check_digit, local_government_check_digit
 
@@ -94,7 +95,14 @@ class ResourceFactory(factory.django.DjangoModelFactory):
 
     name = factory.LazyFunction(lambda: f"{fake.town()}{fake.random_element(['の家', '作業所', 'センター'])}")
     name_kana = "てすと"
-    organization = factory.SubFactory(OrganizationFactory)
+    visibility = Visibility.PUBLIC
+    # A private entry (a neighbour, a relative) stands under no organization unless given one its owner
+    # belongs to.
+    organization = factory.Maybe(
+        factory.LazyAttribute(lambda resource: resource.visibility == Visibility.PRIVATE),
+        yes_declaration=None,
+        no_declaration=factory.SubFactory(OrganizationFactory),
+    )
     primary_category = factory.LazyFunction(lambda: Category.objects.get(slug="daily-life-care"))
     municipality = factory.SubFactory(MunicipalityFactory)
     address = factory.LazyFunction(fake.street_address)

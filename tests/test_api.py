@@ -64,6 +64,30 @@ def test_anonymous_clients_read_public_resources_only(client):
     assert names == {"公開の作業所", "専門職向けの情報", "近所のAさん"}
 
 
+def test_organizations_are_listed_to_those_who_may_see_one_of_their_entries(client):
+    public = factories.ResourceFactory(name="公開の作業所").organization
+    for_professionals = factories.ResourceFactory(visibility=Visibility.PROFESSIONALS).organization
+    owner = factories.planner()
+    # a private entry filed under an organization before the rule refused it
+    private = factories.ResourceFactory(name="近所のAさん", visibility=Visibility.PRIVATE, owner=owner)
+    only_private = factories.OrganizationFactory(name="私的な記録だけの法人")
+    Resource.objects.filter(pk=private.pk).update(organization=only_private)
+    factories.OrganizationFactory(name="資源のない法人")
+
+    def listed():
+        return {row["id"] for row in client.get("/api/v1/organizations/").json()["results"]}
+
+    assert listed() == {public.pk}
+    assert client.get(f"/api/v1/organizations/{only_private.pk}/").status_code == 404
+    assert client.get(f"/api/v1/organizations/{for_professionals.pk}/").status_code == 404
+    client.force_login(factories.planner())
+    assert listed() == {public.pk, for_professionals.pk}
+    assert client.get(f"/api/v1/organizations/{only_private.pk}/").status_code == 404
+    client.force_login(owner)
+    assert listed() == {public.pk, for_professionals.pk, only_private.pk}
+    assert client.get(f"/api/v1/organizations/{only_private.pk}/").status_code == 200
+
+
 def test_a_hidden_resource_is_a_404_to_those_who_may_not_see_it(client):
     hidden = factories.ResourceFactory(visibility=Visibility.PROFESSIONALS)
     assert client.get(f"/api/v1/resources/{hidden.pk}/").status_code == 404
@@ -71,12 +95,30 @@ def test_a_hidden_resource_is_a_404_to_those_who_may_not_see_it(client):
     assert client.get(f"/api/v1/resources/{hidden.pk}/").status_code == 200
 
 
-def test_page_size_is_capped_at_100(client):
+def test_page_size_goes_up_to_100(client):
     category = factories.ResourceFactory().primary_category
     Resource.objects.bulk_create(Resource(name=f"資源{n:03d}", primary_category=category) for n in range(120))
-    body = client.get("/api/v1/resources/", {"page_size": 1000}).json()
+    body = client.get("/api/v1/resources/", {"page_size": 100}).json()
     assert body["count"] == 121
     assert len(body["results"]) == 100
+    assert len(client.get("/api/v1/resources/", {"page_size": 1}).json()["results"]) == 1
+
+
+@pytest.mark.parametrize("path", ["resources", "municipalities", "organizations", "regions"])
+@pytest.mark.parametrize("page_size", ["100000", "101", "0", "-1", "abc", "1.5", "１０"])
+def test_a_page_size_out_of_range_is_a_400_naming_it_not_a_quietly_smaller_page(client, path, page_size):
+    factories.ResourceFactory()
+    response = client.get(f"/api/v1/{path}/", {"page_size": page_size})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]
+    assert "100" in response.json()["page_size"][0]
+
+
+def test_the_schema_says_page_size_runs_from_1_to_100(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    parameters = schema["paths"]["/api/v1/resources/"]["get"]["parameters"]
+    page_size = next(parameter for parameter in parameters if parameter["name"] == "page_size")
+    assert (page_size["schema"]["minimum"], page_size["schema"]["maximum"]) == (1, 100)
 
 
 def test_the_list_costs_the_same_number_of_queries_for_5_and_25_rows(client, django_assert_num_queries):

@@ -1,9 +1,11 @@
 """Writes through the API: who may write what, no lost updates (ETag / If-Match), and bad bodies."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from directory import services
@@ -417,3 +419,101 @@ def test_the_conflict_speaks_the_language_of_the_request(client, world):
     )
     assert response.status_code == 412
     assert response.json()["detail"].startswith("Someone else changed this entry")
+
+
+DEEP = 5000
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+@pytest.mark.parametrize("endpoint", ["create", "edit", "vacancy"])
+def test_a_body_nested_thousands_deep_is_a_400(client, world, opening, endpoint):
+    resource = world["resources"][OWN]
+    act_as(client, world, "coordinator")
+    closing = "]" if opening == "[" else "}"
+    body = opening * DEEP + "1" + closing * DEEP
+    path, method, headers = {
+        "create": ("/api/v1/resources/", client.post, {}),
+        "edit": (f"/api/v1/resources/{resource.pk}/", client.patch, {"If-Match": etag_of(resource)}),
+        "vacancy": (f"/api/v1/resources/{resource.pk}/vacancy/", client.post, {}),
+    }[endpoint]
+    response = method(path, body, content_type="application/json", headers=headers)
+    assert response.status_code == 400
+    assert "入れ子" in response.json()["detail"]
+    assert Resource.objects.count() == 2 and resource.history.count() == 1
+    assert not resource.vacancies.exists()
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        "9999-12-31",
+        "9999-12-31T23:59:59-12:00",
+        "0774-05-01T09:00:00+09:00",
+        "0001-01-01",
+        "1999-12-31T23:59:59+09:00",
+        "{tomorrow_and_an_hour}",
+    ],
+)
+def test_a_vacancy_report_dated_in_the_future_or_before_2000_is_a_400_naming_as_of(client, world, as_of):
+    resource = world["resources"][OWN]
+    act_as(client, world, "coordinator")
+    as_of = as_of.format(tomorrow_and_an_hour=(timezone.now() + timedelta(days=1, hours=1)).isoformat())
+    response = client.post(
+        f"/api/v1/resources/{resource.pk}/vacancy/",
+        {"places": 1, "as_of": as_of},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["as_of"]
+    assert not resource.vacancies.exists()
+    resource.refresh_from_db()
+    assert resource.latest_vacancy is None
+
+
+def test_a_vacancy_report_from_2000_up_to_a_day_ahead_is_accepted(client, world):
+    resource = world["resources"][OWN]
+    act_as(client, world, "coordinator")
+    for as_of in ["2000-01-01T00:00:00+09:00", (timezone.now() + timedelta(hours=23)).isoformat()]:
+        response = client.post(
+            f"/api/v1/resources/{resource.pk}/vacancy/",
+            {"places": 1, "as_of": as_of},
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+    assert resource.vacancies.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "organization", "expected"),
+    [
+        ("planner", OWN, 400),
+        ("manager of A", OTHER, 400),
+        ("coordinator", OWN, 400),
+        ("manager of A", OWN, 201),
+        ("planner", None, 201),
+    ],
+)
+def test_a_private_entry_stands_only_under_an_organization_its_author_belongs_to(
+    client, world, who, organization, expected
+):
+    act_as(client, world, who)
+    body = {"name": "近所のBさん", "primary_category": "friends-neighbours", "visibility": "private"}
+    if organization is not None:
+        body["organization"] = world["organizations"][organization].pk
+    response = client.post("/api/v1/resources/", body, content_type="application/json")
+    assert response.status_code == expected, response.content
+    if expected == 400:
+        assert list(response.json()) == ["organization"]
+    assert Resource.objects.filter(name="近所のBさん").count() == (1 if expected == 201 else 0)
+
+
+def test_a_planner_cannot_move_their_private_entry_under_an_organization(client, world):
+    act_as(client, world, "planner")
+    body = {"name": "近所のBさん", "primary_category": "friends-neighbours", "visibility": "private"}
+    created = client.post("/api/v1/resources/", body, content_type="application/json")
+    entry = Resource.objects.get(pk=created.json()["id"])
+    response = edit(client, entry, {"organization": world["organizations"][OWN].pk}, if_match=created["ETag"])
+    assert response.status_code == 400
+    assert list(response.json()) == ["organization"]
+    entry.refresh_from_db()
+    assert entry.organization is None

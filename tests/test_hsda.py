@@ -322,7 +322,7 @@ class Catalogue:
             longitude=138.19,
         )
         Resource.objects.filter(pk=cls.far.pk).update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
-        cls.owner = factories.planner()
+        cls.owner = factories.service_manager(cls.midori)  # whose own private entry stays theirs
         cls.hidden = [
             factories.ResourceFactory(
                 name="専門職向けの家", organization=cls.hidden_only, visibility=Visibility.PROFESSIONALS
@@ -589,6 +589,25 @@ class TestFilters(Catalogue):
         ]
         assert len(names(get(client, "services", modified_after="2019-12-31T00:00").json())) == 3
 
+    @pytest.mark.parametrize("path", ["services", "service_at_locations"])
+    @pytest.mark.parametrize(
+        ("value", "everything"),
+        [
+            ("0001-01-01", True),
+            ("0001-01-01T00:00", True),
+            ("0001-01-01T05:00:00+09:00", True),
+            ("0001-01-01T00:00:00Z", True),
+            ("9999-12-31", False),
+            ("9999-12-31T23:59:59-12:00", False),
+        ],
+    )
+    def test_modified_after_at_the_ends_of_the_calendar_is_answered(self, client, path, value, everything):
+        """A bound within hours of year 1 or 9999 (a client's "since ever") cannot be moved into UTC: it
+        answers as the calendar's first or last instant, not with a 500."""
+        response = get(client, path, modified_after=value)
+        assert response.status_code == 200, response.content
+        assert response.json()["total_items"] == (3 if everything else 0)
+
     def test_proximity_finds_what_stands_within_the_radius_nearest_first(self, client):
         def near(meters):
             body = get(client, "service_at_locations", proximity=f"36.65,138.19,{meters}").json()
@@ -612,6 +631,7 @@ class TestFilters(Catalogue):
             Category.objects.filter(parent=None).order_by("code").values_list("name", flat=True)
         ) + list(Feature.objects.values_list("name", flat=True))
         assert "共同生活援助" in terms(search="gh")
+        assert {"短期入所", "短期入所生活介護", "短期入所療養介護"} <= set(terms(search="ショートステイ"))
 
 
 class TestWhatStaysHidden(Catalogue):
@@ -638,7 +658,8 @@ class TestWhatStaysHidden(Catalogue):
 UNKNOWN = uuid.UUID(int=1)
 BAD_PARAMETERS = {
     "services": [
-        "page=0", "page=abc", "per_page=0", "per_page=abc", "per_page=101", "modified_after=notadate",
+        "page=0", "page=abc", "per_page=0", "per_page=abc", "per_page=101", "per_page=100000",
+        "modified_after=notadate",
         "taxonomy_term_id=not-a-uuid", f"taxonomy_term_id={UNKNOWN}", f"taxonomy_id={UNKNOWN}",
         "organization_id=12", f"organization_id={UNKNOWN}", "search=" + "あ" * 201, "full=true",
         "minimal=true",

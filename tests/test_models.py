@@ -2,7 +2,7 @@
 half-saved, the database holds the same rules, each user sees only what they may, and every change is
 recorded with who made it."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -13,7 +13,15 @@ from django.utils import timezone
 from directory.choices import FeeKind, Visibility
 from directory.models import Category, Fee, Resource, Vacancy
 from directory.services import resource_create, resource_update, resource_verify, vacancy_report
-from tests.factories import MunicipalityFactory, OrganizationFactory, ResourceFactory, UserFactory, planner
+from tests.factories import (
+    MunicipalityFactory,
+    OrganizationFactory,
+    ResourceFactory,
+    UserFactory,
+    coordinator,
+    planner,
+    service_manager,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +124,41 @@ def test_it_rejects_a_private_resource_without_an_owner():
         create(visibility=Visibility.PRIVATE, kind="informal", primary_category=category("family"))
 
     assert errors_of(caught)[NON_FIELD_ERRORS] == ["非公開の資源には登録者が必要です。"]
+
+
+@pytest.mark.parametrize("author", ["planner", "manager of another organization", "coordinator"])
+def test_a_private_entry_cannot_stand_under_an_organization_its_owner_does_not_belong_to(author):
+    organization = OrganizationFactory()
+    by = {
+        "planner": planner,
+        "manager of another organization": lambda: service_manager(OrganizationFactory()),
+        "coordinator": coordinator,
+    }[author]()
+    fields = {"name": "近所のAさん", "visibility": Visibility.PRIVATE, "primary_category": category("family")}
+    with pytest.raises(ValidationError) as caught:
+        resource_create(by=by, organization=organization, **fields)
+    assert list(errors_of(caught)) == ["organization"]
+    assert not Resource.objects.filter(name="近所のAさん").exists()
+    # under no organization it is theirs alone, as before; moving it under the organization is refused
+    entry = resource_create(by=by, **fields)
+    with pytest.raises(ValidationError) as caught:
+        resource_update(resource=entry, by=by, organization=organization)
+    assert list(errors_of(caught)) == ["organization"]
+    entry.refresh_from_db()
+    assert entry.organization is None
+
+
+def test_a_manager_may_keep_a_private_entry_under_their_own_organization():
+    organization = OrganizationFactory()
+    manager = service_manager(organization)
+    entry = resource_create(
+        by=manager,
+        name="法人内の覚え書き",
+        visibility=Visibility.PRIVATE,
+        organization=organization,
+        primary_category=category("family"),
+    )
+    assert (entry.owner, entry.organization) == (manager, organization)
 
 
 def test_it_rejects_an_update_that_breaks_a_rule_and_keeps_the_old_values():
@@ -321,6 +364,34 @@ def test_a_vacancy_report_with_an_unknown_weekday_is_refused():
 
     assert list(errors_of(caught)) == ["places_by_weekday"]
     assert not Vacancy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        datetime(9999, 12, 31, tzinfo=UTC),
+        datetime(774, 5, 1, tzinfo=UTC),
+        datetime(1999, 12, 31, 14, 59, tzinfo=UTC),  # 23:59 on 31 December 1999 in Japan
+        "a day and an hour ahead",
+    ],
+)
+def test_a_vacancy_report_dated_ahead_or_before_2000_is_refused_naming_as_of(as_of):
+    if as_of == "a day and an hour ahead":
+        as_of = timezone.now() + timedelta(days=1, hours=1)
+    resource = ResourceFactory()
+    with pytest.raises(ValidationError) as caught:
+        vacancy_report(resource=resource, by=UserFactory(), places=1, as_of=as_of)
+    assert list(errors_of(caught)) == ["as_of"]
+    assert not Vacancy.objects.exists()
+    resource.refresh_from_db()
+    assert resource.latest_vacancy is None
+
+
+def test_a_vacancy_report_may_be_dated_from_2000_to_a_day_ahead():
+    resource = ResourceFactory()
+    for as_of in (datetime(1999, 12, 31, 15, tzinfo=UTC), timezone.now() + timedelta(hours=23)):
+        vacancy_report(resource=resource, by=UserFactory(), places=1, as_of=as_of)
+    assert resource.vacancies.count() == 2
 
 
 # --- 確認日 (verified_at) is not 更新日時 (updated_at) --------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from directory import services
 from directory.choices import Visibility
-from directory.models import Category
+from directory.models import Category, Resource
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,30 @@ def test_each_role_gets_its_own_home_page(client):
             assert f'id="{other}"' not in text
     client.force_login(next(user for user, section in pages.items() if section == "manager-home"))
     assert own.name in client.get(reverse("directory:home")).text
+
+
+def test_a_managers_home_never_lists_another_users_private_entry_under_their_organization(client):
+    organization = factories.OrganizationFactory()
+    colleague, manager = factories.service_manager(organization), factories.service_manager(organization)
+    factories.ResourceFactory(organization=organization, name="ひまわり作業所")
+    factories.ResourceFactory(
+        organization=organization, name="同僚の覚え書き", visibility=Visibility.PRIVATE, owner=colleague
+    )
+    # a planner's private entry filed under the organization before the rule refused it
+    legacy = factories.ResourceFactory(
+        name="近所のAさん", visibility=Visibility.PRIVATE, owner=factories.planner()
+    )
+    Resource.objects.filter(pk=legacy.pk).update(organization=organization)
+    mine = factories.ResourceFactory(
+        organization=organization, name="自分の覚え書き", visibility=Visibility.PRIVATE, owner=manager
+    )
+
+    client.force_login(manager)
+    home = client.get(reverse("directory:home")).text.split('id="manager-home"')[1]
+    assert "ひまわり作業所" in home and mine.name in home
+    assert "同僚の覚え書き" not in home and "近所のAさん" not in home
+    client.force_login(colleague)
+    assert "同僚の覚え書き" in client.get(reverse("directory:home")).text
 
 
 def test_the_detail_page_shows_every_field_group_and_the_age_of_its_verification(client):
@@ -87,6 +111,46 @@ def test_the_detail_page_lists_the_changes_with_old_and_new_values(client):
     history = client.get(resource.get_absolute_url()).text.split('id="history"')[1]
     assert "定員: 5 → 7" in history
     assert coordinator.username in history
+
+
+@pytest.mark.parametrize("history_rows", [2, 50])
+def test_the_detail_page_costs_the_same_queries_however_long_its_history(
+    client, django_assert_num_queries, history_rows
+):
+    coordinator = factories.coordinator()
+    organizations = [factories.OrganizationFactory(), factories.OrganizationFactory()]
+    categories = [Category.objects.get(slug="group-home"), Category.objects.get(slug="short-stay")]
+    places = [factories.MunicipalityFactory(), factories.MunicipalityFactory()]
+    resource = factories.ResourceFactory(organization=organizations[0], hours=[{"day_type": "weekday"}])
+    services.vacancy_report(resource=resource, by=coordinator, places=1)
+    n = 0
+    while (left := history_rows - resource.history.count()) > 0:
+        # edits of plain fields and foreign keys; now and then of a set (which adds a record per set)
+        sets = {"categories": categories[: n % 3], "service_area": places[: n % 2 + 1]} if left > 3 else {}
+        services.resource_update(
+            resource=resource,
+            by=coordinator,
+            capacity=n,
+            organization=organizations[(n + 1) % 2],
+            municipality=places[(n + 1) % 2],
+            **(sets if n % 10 == 5 else {}),
+        )
+        n += 1
+    assert resource.history.count() == history_rows
+    client.force_login(factories.planner())
+    with django_assert_num_queries(13):
+        # 1 the session, 2 its user, 3 the user's roles
+        # 4 the entry joined to its organization, category, municipality and prefecture, verifier and
+        #   latest vacancy with its reporter
+        # 5 the history records joined to their authors and to the related objects they name
+        # 6-8 the records' snapshots of categories, service area and features
+        # 9-13 the entry's categories, service area, opening hours, fees and features
+        response = client.get(resource.get_absolute_url())
+    history = response.text.split('id="history"')[1]
+    assert history.count("<time ") == history_rows
+    assert f"法人: {organizations[0].name} → {organizations[1].name}" in history
+    if history_rows == 50:
+        assert "その他のサービス種別: 共同生活援助 → " in history
 
 
 def test_the_public_sees_changes_but_not_who_made_them(client):

@@ -21,6 +21,7 @@ from directory.choices import ResourceStatus
 from directory.filters import ResourceFilterSet
 from directory.models import Category, Organization, Resource
 from directory.search import normalize, query_terms
+from directory.taxonomy import SYNONYMS
 from tests import factories
 from tests.helpers import shared_rows
 
@@ -126,19 +127,31 @@ class TestDemoAbbreviations:
             ("ａ型", ["employment-a"]),
             ("放デイ", ["after-school-day"]),
             ("放課後デイ", ["after-school-day"]),
-            # ショートステイ is the everyday name of 短期入所 in both 障害福祉 and 介護保険
-            ("ショート", ["short-stay", "ltc-short-stay"]),
-            ("ｼｮｰﾄ", ["short-stay", "ltc-short-stay"]),
+            # ショートステイ is the everyday name of 短期入所 in 障害福祉 and 介護保険 (療養 too)
+            ("ショート", ["short-stay", "ltc-short-stay", "ltc-medical-short-stay"]),
+            ("ｼｮｰﾄ", ["short-stay", "ltc-short-stay", "ltc-medical-short-stay"]),
             ("生介", ["daily-life-care"]),
             ("計画相談", ["plan-consultation"]),
-            # 児発 is also the end of 医療型児発, the alias of 医療型児童発達支援
-            ("児発", ["child-development", "medical-child-development"]),
+            # 児発 is 児童発達支援, which 医療型児童発達支援 and 居宅訪問型児童発達支援 are kinds of
+            ("児発", ["child-development", "medical-child-development", "home-visit-child-development"]),
         ],
     )
     def test_an_abbreviation_finds_exactly_the_resources_of_its_service_type(self, query, slugs):
         expected = tagged(*slugs)
         assert expected
         assert found(query) == expected
+
+    def test_short_stay_in_any_word_finds_the_same_entries(self):
+        """短期入所療養介護 (medical short stay, 介護保険) is a ショートステイ too."""
+        expected = tagged("short-stay", "ltc-short-stay", "ltc-medical-short-stay")
+        assert found("ショートステイ") == found("短期入所") == found("ｼｮｰﾄｽﾃｲ") == expected
+
+    @pytest.mark.parametrize("group", SYNONYMS, ids=lambda group: group[0])
+    def test_every_word_of_a_synonym_group_finds_the_same_entries(self, group):
+        first = found(group[0])
+        assert first, f"{group[0]} finds nothing in the demo"
+        for word in group[1:]:
+            assert found(word) == first, word
 
     def test_iko_finds_transition_to_employment_and_community_transition(self):
         employment = tagged("employment-transition")

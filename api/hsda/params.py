@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from api.fields import CalendarDateTimeField
 from directory import hsds, search
 from directory.filters import MAX_RADIUS_KM, PointField, ResourceFilterSet
 from directory.models import Category
@@ -133,7 +134,7 @@ class OrganizationParams(ResourceParams):
 
 class ServiceParams(ResourceParams):
     organization_id = HsdsIdField(hsds.organization_condition, help_text=_("この組織が提供するもの"))
-    modified_after = serializers.DateTimeField(required=False, help_text=_("この日時以降に更新されたもの"))
+    modified_after = CalendarDateTimeField(required=False, help_text=_("この日時以降に更新されたもの"))
     proximity = ProximityField(
         required=False,
         help_text=_(
@@ -178,8 +179,10 @@ def filter_terms(items, params):
         items = [item for item in items if item.get("parent_id") == parent_id]
     if params.get("top_only"):
         items = [item for item in items if "parent_id" not in item]
-    words = search.query_terms(params.get("search", ""))
-    return [item for item in items if all(word in _searchable(item) for word in words)]
+    terms = [search.term_alternatives(term) for term in search.query_terms(params.get("search", ""))]
+    return [
+        item for item in items if all(any(word in _searchable(item) for word in words) for words in terms)
+    ]
 
 
 def _searchable(item) -> str:
