@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("サービス等利用計画")
+
+    def ready(self):
+        from directory.hooks import register_search_panel
+        from plans.search_panel import shortlist_panel
+
+        register_search_panel(shortlist_panel)
