@@ -355,7 +355,7 @@ class PlanLine(models.Model):
     )
     informal_support = models.ForeignKey(
         InformalSupport,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="lines",

@@ -101,7 +101,8 @@ class Block:
 
 def week_columns(plan):
     """The 週間計画表 as columns (day label, blocks), each block placed on half-hour rows from 6:00 (row 1)
-    to 4:00 (row 45); a span past 4:00 is cut there, one before 6:00 is read as the small hours."""
+    to 4:00 (row 45). A time before 6:00 is read as the small hours; a span that runs past 4:00 into the
+    morning is drawn twice, as the paper sheet does: to 4:00, and from 6:00 on the same day's column."""
     columns = {day: [] for day in ScheduleDay}
     last = DAY_HOURS * SLOTS_PER_HOUR + 1
     for entry in plan.schedule.select_related("line"):
@@ -109,9 +110,12 @@ def week_columns(plan):
         end = _slot(entry.ends)
         if start >= last:  # between 4:00 and 6:00: off the official sheet
             continue
-        if end <= start:
+        blocks = columns[ScheduleDay(entry.day)]
+        if end <= start:  # past the sheet's end (21:30–7:00): to 4:00, and its morning part from 6:00
+            if 1 < end < last:
+                blocks.append(Block(entry, 1, end))
             end = last
-        columns[ScheduleDay(entry.day)].append(Block(entry, start, min(end, last)))
+        blocks.append(Block(entry, start, min(end, last)))
     return [(day.label, blocks) for day, blocks in columns.items()]
 
 

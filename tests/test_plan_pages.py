@@ -1,6 +1,7 @@
 """The plan pages over HTTP: forms, the official sheets, find → shortlist → compare → choose, inquiries,
 and that nobody but the owner and the colleagues a plan is shared with ever sees it."""
 
+import json
 from datetime import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -191,7 +192,7 @@ def test_the_weekly_sheet_runs_from_6_to_4_with_the_lines_on_it(client):
     plan = factories.plan()
     factories.plan_line(plan, days=["mon"], starts=time(9), ends=time(15))
     services.schedule_entry_add(
-        plan=plan, by=plan.owner, day="sun", starts=time(22), ends=time(6), label="睡眠"
+        plan=plan, by=plan.owner, day="sun", starts=time(22), ends=time(7), label="睡眠"
     )
     client.force_login(plan.owner)
     client.post(reverse("plans:week-from-lines", args=[plan.pk]))
@@ -199,6 +200,7 @@ def test_the_weekly_sheet_runs_from_6_to_4_with_the_lines_on_it(client):
     assert ">6:00<" in page and ">3:00<" in page and ">5:00<" not in page
     assert "grid-row: 8 / 20" in page  # 9:00 to 15:00 on half-hour rows after the header row
     assert "grid-row: 34 / 46" in page  # 22:00 to the sheet's end at 4:00
+    assert "grid-row: 2 / 4" in page  # and its morning, 6:00 to 7:00, as on the paper sheet
     assert "日・祝" in page and "主な日常生活上の活動" in page
 
 
@@ -266,3 +268,24 @@ def test_a_service_manager_answers_an_inquiry_that_carries_no_name(client):
     client.force_login(other_manager)
     assert "ワークセンターさくら" not in client.get(reverse("plans:inquiry-list")).text
     assert client.post(reverse("plans:inquiry-answer", args=[recipient.pk]), {}).status_code == 404
+
+
+def test_the_plan_map_shows_the_home_area_and_the_chosen_providers_only(client, settings):
+    settings.MAP_TILES = "none"
+    plan = factories.plan(latitude=36.65, longitude=138.19)
+    chosen = factories.ResourceFactory(name="えらばれた作業所", latitude=36.66, longitude=138.2)
+    line = factories.plan_line(plan)
+    services.candidate_choose(
+        candidate=services.candidate_add(line=line, resource=chosen, by=plan.owner), by=plan.owner
+    )
+    services.candidate_add(
+        line=line, resource=factories.ResourceFactory(name="候補だけの作業所"), by=plan.owner
+    )
+    client.force_login(plan.owner)
+    assert reverse("mapviews:plan-map", args=[plan.pk]) in client.get(plan.get_absolute_url()).text
+    response = client.get(reverse("mapviews:plan-map", args=[plan.pk]))
+    text = response.content.decode()
+    assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    pins = [json.dumps(name)[1:-1] for name in ("えらばれた作業所", "候補だけの作業所", "自宅付近")]
+    assert pins[0] in text and pins[1] not in text  # map data is JSON, its text escaped
+    assert pins[2] in text and '"home"' in text and "L.circle" in text
