@@ -26,30 +26,9 @@ class PlanLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanLine
         fields = [
-            "id",
-            "priority",
-            "need",
-            "goal",
-            "target_period",
-            "support_kind",
-            "category",
-            "content",
-            "amount",
-            "days",
-            "starts",
-            "ends",
-            "days_per_month",
-            "service_cost_per_day_yen",
-            "provider",
-            "provider_name",
-            "informal_support",
-            "person_role",
-            "review_timing",
-            "notes",
-            "status",
-            "unmet_reason",
-            "candidates",
-        ]
+            "id", *PlanLine.NEED_FIELDS, *PlanLine.SERVICE_FIELDS, *PlanLine.STATUS_FIELDS, "provider",
+            "provider_name", "candidates",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -66,40 +45,9 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
         fields = [
-            "id",
-            "url",
-            "owner",
-            "kind",
-            "stage",
-            "person_name",
-            "guardian_name",
-            "guardian_relation",
-            "birth_year",
-            "municipality",
-            "latitude",
-            "longitude",
-            "disability_groups",
-            "support_level",
-            "recipient_number",
-            "income_bracket",
-            "monthly_cap_yen",
-            "drafted_on",
-            "planned_on",
-            "monitoring_months",
-            "monitoring_from",
-            "consent_on",
-            "person_wishes",
-            "family_wishes",
-            "policy",
-            "long_term_goal",
-            "short_term_goal",
-            "daily_activities",
-            "non_weekly_services",
-            "whole_picture",
-            "lines",
-            "created_at",
-            "updated_at",
-        ]
+            "id", "url", "owner", *Plan.HEADER_FIELDS, "monthly_cap_yen", *Plan.WEEK_FIELDS, "lines",
+            "created_at", "updated_at",
+        ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
         # The model's own validators run once, in the service's full_clean (with messages naming fields).
         validators = []

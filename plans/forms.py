@@ -55,31 +55,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = [
-            "kind",
-            "stage",
-            "person_name",
-            "guardian_name",
-            "guardian_relation",
-            "birth_year",
-            "municipality",
-            "latitude",
-            "longitude",
-            "disability_groups",
-            "support_level",
-            "recipient_number",
-            "income_bracket",
-            "drafted_on",
-            "planned_on",
-            "monitoring_months",
-            "monitoring_from",
-            "consent_on",
-            "person_wishes",
-            "family_wishes",
-            "policy",
-            "long_term_goal",
-            "short_term_goal",
-        ]
+        fields = Plan.HEADER_FIELDS
         widgets = {
             "drafted_on": DateInput(),
             "planned_on": DateInput(),
@@ -102,27 +78,7 @@ class PlanLineForm(forms.ModelForm):
 
     class Meta:
         model = PlanLine
-        fields = [
-            "priority",
-            "need",
-            "goal",
-            "target_period",
-            "support_kind",
-            "category",
-            "content",
-            "amount",
-            "days",
-            "starts",
-            "ends",
-            "days_per_month",
-            "service_cost_per_day_yen",
-            "informal_support",
-            "person_role",
-            "review_timing",
-            "notes",
-            "status",
-            "unmet_reason",
-        ]
+        fields = [*PlanLine.NEED_FIELDS, *PlanLine.SERVICE_FIELDS, *PlanLine.STATUS_FIELDS]
         widgets = {
             "starts": TimeInput(),
             "ends": TimeInput(),
@@ -133,26 +89,9 @@ class PlanLineForm(forms.ModelForm):
         }
 
     FIELDSETS = (
-        (
-            _("課題と目標"),
-            ("priority", "need", "goal", "target_period", "person_role", "review_timing", "notes"),
-        ),
-        (
-            _("福祉サービス等"),
-            (
-                "support_kind",
-                "category",
-                "content",
-                "amount",
-                "days",
-                "starts",
-                "ends",
-                "days_per_month",
-                "service_cost_per_day_yen",
-                "informal_support",
-            ),
-        ),
-        (_("状況"), ("status", "unmet_reason")),
+        (_("課題と目標"), PlanLine.NEED_FIELDS),
+        (_("福祉サービス等"), PlanLine.SERVICE_FIELDS),
+        (_("状況"), PlanLine.STATUS_FIELDS),
     )
 
     def __init__(self, *args, **kwargs):
@@ -185,7 +124,7 @@ class ScheduleEntryForm(forms.ModelForm):
 class WeekNotesForm(forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["daily_activities", "non_weekly_services", "whole_picture"]
+        fields = Plan.WEEK_FIELDS
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
 
 

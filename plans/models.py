@@ -106,6 +106,15 @@ class PlanQuerySet(models.QuerySet):
 class Plan(models.Model):
     """The header of the official form (サービス等利用計画・障害児支援利用計画)."""
 
+    # What the planner writes, in the form's order (the plan form and the API share them).
+    HEADER_FIELDS = (
+        "kind", "stage", "person_name", "guardian_name", "guardian_relation", "birth_year", "municipality",
+        "latitude", "longitude", "disability_groups", "support_level", "recipient_number", "income_bracket",
+        "drafted_on", "planned_on", "monitoring_months", "monitoring_from", "consent_on", "person_wishes",
+        "family_wishes", "policy", "long_term_goal", "short_term_goal",
+    )  # fmt: skip
+    WEEK_FIELDS = ("daily_activities", "non_weekly_services", "whole_picture")
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -309,6 +318,15 @@ class InformalSupport(models.Model):
 
 class PlanLine(models.Model):
     """One row of the form's table: a need, its goal and the service or support that meets it."""
+
+    # What the planner writes (the line form's groups and the API share them); the provider is chosen
+    # from the shortlist (plans.services.candidate_choose).
+    NEED_FIELDS = ("priority", "need", "goal", "target_period", "person_role", "review_timing", "notes")
+    SERVICE_FIELDS = (
+        "support_kind", "category", "content", "amount", "days", "starts", "ends", "days_per_month",
+        "service_cost_per_day_yen", "informal_support",
+    )  # fmt: skip
+    STATUS_FIELDS = ("status", "unmet_reason")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="lines", verbose_name=_("計画"))
     priority = models.PositiveSmallIntegerField(_("優先順位"), default=1, validators=[MinValueValidator(1)])

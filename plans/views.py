@@ -47,8 +47,9 @@ def _line(request, pk, *, edit=True):
 
 
 def _submit(request, form, write, template, context, success):
-    """Validate, write through the service, then go to `success(result)`; else the form with its errors
-    (400). A service's ValidationError lands on the fields it names; nothing is half-saved."""
+    """The form page: empty for a GET; for a POST validate, write through the service, then go to
+    `success(result)`, else the form again with its errors (400). A service's ValidationError lands on the
+    fields it names; nothing is half-saved."""
     if form.is_valid():
         try:
             result = write(form.cleaned_data)
@@ -80,8 +81,6 @@ def plan_create(request):
     if PLANNER not in roles_of(request.user):
         raise PermissionDenied(_("計画を作れるのは相談支援専門員です。"))
     form = forms.PlanForm(_data(request))
-    if request.method == "GET":
-        return render(request, "plans/plan_form.html", {"form": form})
     return _submit(
         request,
         form,
@@ -95,9 +94,9 @@ def plan_create(request):
 def plan_edit(request, pk):
     plan = _plan(request, pk, edit=True)
     form = forms.PlanForm(_data(request), instance=plan)
-    if request.method == "GET":
-        return render(request, "plans/plan_form.html", {"form": form, "plan": plan})
-    plan = Plan.objects.get(pk=plan.pk)  # the form changed its instance; the service writes a fresh one
+    plan = Plan.objects.get(
+        pk=plan.pk
+    )  # validating changes the form's instance; the service gets a fresh one
     return _submit(
         request,
         form,
@@ -155,8 +154,6 @@ def line_form(request, pk=None, plan_pk=None):
     plan = line.plan
     form = forms.PlanLineForm(_data(request), instance=line)
     context = {"plan": plan, "line": line if pk else None}
-    if request.method == "GET":
-        return render(request, "plans/line_form.html", {**context, "form": form})
     if pk:
         line = PlanLine.objects.get(pk=pk)
 
@@ -269,8 +266,6 @@ def inquiry_send(request, pk):
 def informal_create(request, pk):
     plan = _plan(request, pk, edit=True)
     form = forms.InformalSupportForm(_data(request), instance=InformalSupport(plan=plan))
-    if request.method == "GET":
-        return render(request, "plans/informal_form.html", {"form": form, "plan": plan})
     return _submit(
         request,
         form,
@@ -292,8 +287,6 @@ def week(request, pk):
         "may_edit": _may_edit(request, plan),
         "notes_form": forms.WeekNotesForm(instance=plan),
     }
-    if request.method == "GET":
-        return render(request, "plans/week.html", {**context, "form": form})
     return _submit(
         request,
         form,

@@ -8,6 +8,7 @@ import pytest
 from directory.models import Category
 from plans.models import Plan
 from tests import factories
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +31,7 @@ def test_a_planner_goes_from_a_need_to_a_chosen_provider_and_reviews_it(page, li
         )  # fmt: skip
     factories.planner(username="soudan")
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", "soudan")
-    page.fill("#id_password", "pass-for-tests")
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(live_server.url + "/")
+    log_in(page, live_server, "soudan")
     page.locator("#nav-plans").click()
     page.locator("#new-plan").click()
 
