@@ -13,6 +13,8 @@ category (TYPICAL_COST_PER_DAY_YEN, rough 2024 報酬 levels): an estimate to co
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from directory.choices import FeeKind, FeeUnit, ResourceKind
 from directory.models import Category
 from plans.choices import IncomeBracket
@@ -132,11 +134,11 @@ def line_cost(plan, line, resource, *, on=None) -> LineCost:
             resource.primary_category.slug
         )
         if per_day is None:
-            cost.unknown.append(f"{resource.name}: サービス費")
+            cost.unknown.append(f"{resource.name}: {_('サービス費')}")
         else:
             cost.service_cost_yen = per_day * days
             if plan.age(on) in FREE_PRESCHOOL_AGES and _in_child_day_services(slugs):
-                cost.free_reason = "幼児教育・保育の無償化（3～5歳）"
+                cost.free_reason = _("幼児教育・保育の無償化（3～5歳）")
             else:
                 cost.share_yen = round(cost.service_cost_yen * CO_PAYMENT_RATE)
     rent = 0

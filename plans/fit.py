@@ -6,6 +6,8 @@ shortlist one by one and says why, so it reads the same rules from the rows them
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from directory.choices import DayType, DisabilityGroup
 from directory.geo import display_distance_km
 from plans.choices import ScheduleDay
@@ -31,37 +33,39 @@ class Check:
 def eligibility(plan, resource, *, on=None):
     """Groups, 障害支援区分, age and area, each as a Check."""
     named = resource.disability_groups
-    groups = [DisabilityGroup(group) for group in plan.disability_groups]
-    missing = [group.label for group in groups if named and group not in named]
-    checks = [
-        Check(
-            "障害の種別",
-            not missing,
-            "対象を限定していません"
-            if not named
-            else ("・".join(missing) + "は対象外" if missing else "対象"),
-        )
+    missing = [
+        str(DisabilityGroup(group).label) for group in plan.disability_groups if named and group not in named
     ]
+    if not named:
+        groups = _("対象を限定していません")
+    else:
+        groups = _("%(groups)sは対象外") % {"groups": "・".join(missing)} if missing else _("対象")
+    checks = [Check(_("障害の種別"), not missing, groups)]
     level = resource.min_support_level
     if level is None:
-        checks.append(Check("障害支援区分", True, "条件なし"))
-    elif plan.support_level is None:
-        checks.append(Check("障害支援区分", None, f"区分{level}以上が必要（区分未記入）"))
+        checks.append(Check(_("障害支援区分"), True, _("条件なし")))
     else:
-        checks.append(Check("障害支援区分", plan.support_level >= level, f"区分{level}以上"))
+        needed = _("区分%(n)d以上") % {"n": level}
+        ok = None if plan.support_level is None else plan.support_level >= level
+        checks.append(
+            Check(_("障害支援区分"), ok, needed if ok is not None else needed + _("（区分未記入）"))
+        )
     age = plan.age(on)
     low, high = resource.min_age, resource.max_age
     age_ok = (low is None or age >= low) and (high is None or age <= high)
-    span = (
-        "条件なし"
-        if low is None and high is None
-        else f"{low if low is not None else ''}〜{high if high is not None else ''}歳"
-    )
-    checks.append(Check("年齢", age_ok, span))
+    if low is None and high is None:
+        span = _("条件なし")
+    else:
+        span = _("%(low)s〜%(high)s歳") % {
+            "low": "" if low is None else low,
+            "high": "" if high is None else high,
+        }
+    checks.append(Check(_("年齢"), age_ok, span))
     serves = resource.municipality_id == plan.municipality_id or any(
         municipality.pk == plan.municipality_id for municipality in resource.service_area.all()
     )
-    checks.append(Check("実施地域", serves, f"{plan.municipality}を{'含む' if serves else '含まない'}"))
+    area = _("%(place)sを含む") if serves else _("%(place)sを含まない")
+    checks.append(Check(_("実施地域"), serves, area % {"place": plan.municipality}))
     return checks
 
 
@@ -89,7 +93,9 @@ def schedule(line, resource):
     for day in line.days:
         hours = by_type.get(DAY_TYPE_OF[ScheduleDay(day)])
         if hours is None:
-            rows.append((ScheduleDay(day).label, False if by_type else None, "休み" if by_type else "不明"))
+            rows.append(
+                (ScheduleDay(day).label, False if by_type else None, _("休み") if by_type else _("不明"))
+            )
         elif line.starts is None:
             rows.append((ScheduleDay(day).label, True, hours.display_times()))
         else:
