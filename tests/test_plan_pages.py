@@ -286,6 +286,9 @@ def test_the_plan_map_shows_the_home_area_and_the_chosen_providers_only(client, 
     response = client.get(reverse("mapviews:plan-map", args=[plan.pk]))
     text = response.content.decode()
     assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
-    pins = [json.dumps(name)[1:-1] for name in ("えらばれた作業所", "候補だけの作業所", "自宅付近")]
-    assert pins[0] in text and pins[1] not in text  # map data is JSON, its text escaped
-    assert pins[2] in text and '"home"' in text and "L.circle" in text
+
+    def drawn(name):  # the pins are JSON data, their text perhaps escaped
+        return name in text or json.dumps(name)[1:-1] in text
+
+    assert drawn("えらばれた作業所") and not drawn("候補だけの作業所")
+    assert drawn("自宅付近") and '"home"' in text and "L.circle" in text
