@@ -12,6 +12,7 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("plans", views.PlanViewSet, basename="plan")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

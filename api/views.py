@@ -6,18 +6,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api import serializers
+from api import plan_serializers, serializers
 from api.conditional import PreconditionFailed, if_match_versions, with_etag
 from api.renderers import CSVRenderer, GeoJSONRenderer
 from directory import exports, selectors, services
 from directory.choices import Visibility
 from directory.filters import ResourceFilterSet
 from directory.models import Category, Municipality, Organization, Region, Resource
-from directory.roles import may_hold
+from directory.roles import PLANNER, may_hold, roles_of
+from plans import services as plan_services
+from plans.models import Plan
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -177,3 +179,53 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Organization.objects.with_entries_visible_to(self.request.user)
+
+
+class PlanViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """サービス等利用計画: the caller's own plans and those shared with them; any other is a 404.
+    Planners create plans; the owner and colleagues it is shared with for editing change them.
+    Every plan read is logged (who, when)."""
+
+    serializer_class = plan_serializers.PlanSerializer
+    # Who may do what is decided by the queryset (404 for a plan the caller may not read, the anonymous
+    # included) and by the writes below (403), not by the API's default read-only rule for the anonymous.
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return (
+            Plan.objects.for_user(self.request.user)
+            .select_related("owner", "municipality")
+            .prefetch_related(
+                "lines__category", "lines__provider", "lines__informal_support", "lines__candidates__resource"
+            )
+        )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data["results"] if isinstance(response.data, dict) else response.data
+        for row in rows:
+            plan_services.plan_view_log(plan=Plan(pk=row["id"]), user=request.user, page="api")
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        plan = self.get_object()
+        plan_services.plan_view_log(plan=plan, user=request.user, page="api")
+        return Response(self.get_serializer(plan).data)
+
+    def perform_create(self, serializer):
+        if PLANNER not in roles_of(self.request.user):
+            raise PermissionDenied(_("計画を作れるのは相談支援専門員です。"))
+        serializer.instance = _service_call(
+            plan_services.plan_create, by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        plan = serializer.instance
+        if not Plan.objects.editable_by(self.request.user).filter(pk=plan.pk).exists():
+            raise PermissionDenied(_("この計画は閲覧のみ共有されています。"))
+        serializer.instance = _service_call(
+            plan_services.plan_update, plan=plan, by=self.request.user, **serializer.validated_data
+        )

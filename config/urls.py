@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
     path("map/", include("mapviews.urls")),
+    path("plans/", include("plans.urls")),
     path("", include("directory.urls")),
 ]

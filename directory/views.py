@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from directory import exports, selectors
+from directory import exports, hooks, selectors
 from directory.filters import ResourceFilterSet
 from directory.models import Resource
 from directory.pagination import SearchPaginator
@@ -67,6 +67,7 @@ def resource_search(request):
         "more_fields": [field for field in form if field.name not in {"q", *filterset.PRIMARY_PARAMETERS}],
         "query_string": _without_page(request),
         "page": None,
+        "panel": hooks.search_panel(request),
     }
     if not filterset.is_valid():
         return render(request, "directory/resource_search.html", context, status=400)

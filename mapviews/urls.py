@@ -1,8 +1,9 @@
 from django.urls import path
 
-from mapviews import views
+from mapviews import plan_views, views
 
 app_name = "mapviews"
 urlpatterns = [
     path("", views.resource_map, name="resource-map"),
+    path("plans/<int:pk>/", plan_views.plan_map, name="plan-map"),
 ]

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("サービス等利用計画")
+
+    def ready(self):
+        from directory.hooks import register_demo_step, register_search_panel
+        from plans.demo import load_demo_plans
+        from plans.search_panel import shortlist_panel
+
+        register_search_panel(shortlist_panel)
+        register_demo_step(load_demo_plans)

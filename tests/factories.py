@@ -127,3 +127,30 @@ class VacancyFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, reported_by, **kwargs):
         return services.vacancy_report(by=reported_by, **kwargs)
+
+
+# ---------------------------------------------------------------- plans
+
+
+def plan(*, owner=None, **fields):
+    """A plan written through plans.services, with a few invented, sensible defaults."""
+    from plans import services as plan_services
+
+    values = {
+        "person_name": "A・T",
+        "birth_year": 1995,
+        "municipality": MunicipalityFactory(),
+        "income_bracket": "general1",
+        "disability_groups": ["intellectual"],
+        "support_level": 4,
+    }
+    values.update(fields)
+    return plan_services.plan_create(by=owner or planner(), **values)
+
+
+def plan_line(plan_, **fields):
+    from plans import services as plan_services
+
+    values = {"need": "日中、仲間と働きたい", "category": Category.objects.get(slug="employment-b")}
+    values.update(fields)
+    return plan_services.plan_line_add(plan=plan_, by=plan_.owner, **values)

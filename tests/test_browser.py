@@ -7,6 +7,7 @@ import pytest
 from directory import services
 from directory.models import Category
 from tests import factories
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +37,7 @@ def test_a_family_member_reads_a_resource_on_a_phone_and_switches_to_english(pag
 
 def test_a_planner_logs_in_and_lands_on_the_planner_home(page, live_server):
     factories.planner(username="soudan")
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", "soudan")
-    page.fill("#id_password", "pass-for-tests")
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(live_server.url + "/")
+    log_in(page, live_server, "soudan")
     assert page.locator("#planner-home").is_visible()
     assert page.external_requests == []
 

@@ -29,6 +29,8 @@ from directory.models import (
     Vacancy,
 )
 from directory.validators import validate_corporate_number, validate_local_government_code
+from plans.choices import LineStatus
+from plans.models import Candidate, Plan, PlanLine
 from tests.helpers import shared_rows
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,9 @@ def counts():
         "municipalities": Municipality.objects.count(),
         "users": get_user_model().objects.count(),
         "memberships": Membership.objects.count(),
+        "plans": Plan.objects.count(),
+        "plan lines": PlanLine.objects.count(),
+        "candidates": Candidate.objects.count(),
     }
 
 
@@ -216,6 +221,7 @@ def test_without_debug_no_users_are_created(demo, settings):
     User = get_user_model()
     demo_users = User.objects.filter(username__in=DEMO_USERS)
     Vacancy.objects.filter(reported_by__in=demo_users).delete()
+    Plan.objects.filter(owner__in=demo_users).delete()  # a plan's owner cannot be deleted under it
     demo_users.delete()  # with the private entries they own
     output = load_demo()
     assert not demo_users.exists()
@@ -226,6 +232,22 @@ def test_without_debug_no_users_are_created(demo, settings):
     assert not Resource.objects.filter(visibility=Visibility.PRIVATE).exists()
     assert not Vacancy.objects.exists()
     assert Resource.objects.count() >= 300
+    assert "Skipped the demo plans: no demo planner." in output and not Plan.objects.exists()
+
+
+def test_the_demo_planner_has_two_invented_plans_with_lines_and_candidates(demo):
+    plans = Plan.objects.filter(owner__username="planner")
+    assert sorted(plans.values_list("kind", flat=True)) == ["adult", "child"]
+    assert all("デモ" in plan.person_name for plan in plans)
+    lines = PlanLine.objects.filter(plan__in=plans)
+    assert (
+        lines.count() >= 5 and lines.filter(support_kind="informal", informal_support__isnull=False).exists()
+    )
+    shortlisted = lines.filter(candidates__isnull=False).distinct()
+    assert shortlisted.count() == 2
+    assert lines.filter(status=LineStatus.DECIDED, provider__isnull=False).exists()
+    assert not Candidate.objects.filter(resource__visibility=Visibility.PRIVATE).exists()
+    assert "Demo plans of planner: 2 created" in demo["output"]
 
 
 def test_a_second_run_changes_nothing(demo, settings):

@@ -34,7 +34,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from directory import roles
+from directory import hooks, roles
 from directory.choices import DisabilityGroup, ResourceKind, ResourceStatus, Source, Visibility
 from directory.importers.common import changed_fields, hours_rows
 from directory.models import (
@@ -731,6 +731,7 @@ class Command(BaseCommand):
                 now=timezone.now(),
             )
             writer.write(plan.resources)
+            hooks.run_demo_steps(users=users, stdout=self.stdout)  # plans: the demo planner's plans
         refresh_planner_statistics()
 
         write = self.stdout.write
