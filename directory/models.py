@@ -881,6 +881,18 @@ class RatingReply(models.Model):
         return str(self.resource)
 
 
+def handled_by(label):
+    """Who dealt with a suggestion or a report (empty until someone does)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
 # The core facts of an entry that someone who may not edit it can suggest a correction to.
 SUGGESTIBLE_FIELDS = (
     "name", "name_kana", "phone", "fax", "email", "url", "postal_code", "address", "capacity", "closed_days",
@@ -914,14 +926,7 @@ class SuggestedEdit(models.Model):
     status = models.CharField(
         _("状態"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("判断した人"),
-    )
+    decided_by = handled_by(_("判断した人"))
     decided_at = models.DateTimeField(_("判断日時"), null=True, blank=True)
     decision_note = models.CharField(_("判断のメモ"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("提案日時"), auto_now_add=True)
@@ -970,14 +975,7 @@ class ProblemReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("報告者")
     )
     created_at = models.DateTimeField(_("報告日時"), auto_now_add=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("対応した人"),
-    )
+    resolved_by = handled_by(_("対応した人"))
     resolved_at = models.DateTimeField(_("対応日時"), null=True, blank=True)
 
     objects = ProblemReportQuerySet.as_manager()
