@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from directory.services import EDIT_CONFLICT_MESSAGE
+
 ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 
 
@@ -17,9 +19,7 @@ class PreconditionRequired(APIException):
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = _(
-        "この情報は、読み込んだ後にほかの人が変更しました。読み込み直してから編集してください。"
-    )
+    default_detail = EDIT_CONFLICT_MESSAGE
     default_code = "precondition_failed"
 
 

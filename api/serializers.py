@@ -1,10 +1,11 @@
 """Serializers only shape data; rules live in directory.services and the models."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CalendarDateTimeField
-from directory.choices import DisabilityGroup
+from directory.choices import DisabilityGroup, Freshness, RatingCriterion
 from directory.models import (
     Category,
     Feature,
@@ -12,10 +13,13 @@ from directory.models import (
     Municipality,
     OpeningHours,
     Organization,
+    Rating,
     Region,
     Resource,
     Vacancy,
 )
+from directory.ratings import rating_summary
+from directory.roles import is_professional
 
 RESOURCE_DETAIL_VIEW = "api:resource-detail"
 
@@ -77,14 +81,49 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
 
 
 class VacancySerializer(serializers.ModelSerializer):
+    """A vacancy report. Once older than VACANCY_FRESH_DAYS its figures are null (unknown): an old number
+    is never given as if it still held; `as_of` says when the last report was."""
+
+    places = serializers.SerializerMethodField()
+    places_by_weekday = serializers.SerializerMethodField()
     is_fresh = serializers.SerializerMethodField()
 
     class Meta:
         model = Vacancy
         fields = ["places", "places_by_weekday", "as_of", "is_fresh", "note"]
 
+    def get_places(self, vacancy) -> int | None:
+        return vacancy.current_places(self.context.get("now"))
+
+    def get_places_by_weekday(self, vacancy) -> dict[str, int] | None:
+        return vacancy.places_by_weekday if vacancy.is_fresh(self.context.get("now")) else None
+
     def get_is_fresh(self, vacancy) -> bool:
         return vacancy.is_fresh(self.context.get("now"))
+
+
+class CriterionSummarySerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    score = serializers.FloatField(source="smoothed", allow_null=True)
+    count = serializers.IntegerField()
+
+
+class RatingSummarySerializer(serializers.Serializer):
+    score = serializers.FloatField(source="smoothed", allow_null=True)
+    count = serializers.IntegerField()
+    latest = serializers.DateTimeField(allow_null=True)
+    based_on_use = serializers.IntegerField()
+    criteria = CriterionSummarySerializer(many=True)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    """One professional's rating with its comment: for professionals only."""
+
+    user = serializers.CharField(source="user.get_username", read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = [*RatingCriterion.values, "comment", "based_on_use", "user", "updated_at"]
 
 
 class DetailUrlField(serializers.HyperlinkedIdentityField):
@@ -156,8 +195,8 @@ class ResourceRowsSerializer(serializers.ListSerializer):
             ],
             "latest_vacancy": vacancy
             and {
-                "places": vacancy.places,
-                "places_by_weekday": vacancy.places_by_weekday,
+                "places": vacancy.current_places(now),
+                "places_by_weekday": vacancy.places_by_weekday if vacancy.is_fresh(now) else None,
                 "as_of": self.datetime(vacancy.as_of),
                 "is_fresh": vacancy.is_fresh(now),
                 "note": vacancy.note,
@@ -166,6 +205,7 @@ class ResourceRowsSerializer(serializers.ListSerializer):
             "visibility": resource.visibility,
             "verified_at": self.datetime(resource.verified_at),
             "verified_is_fresh": resource.is_verified_fresh(now),
+            "verified_freshness": resource.verification_freshness(now).value,
             "updated_at": self.datetime(resource.updated_at),
         }
 
@@ -182,6 +222,7 @@ class ResourceListSerializer(serializers.ModelSerializer):
     latest_vacancy = VacancySerializer(read_only=True)
     distance_km = serializers.SerializerMethodField()
     verified_is_fresh = serializers.SerializerMethodField()
+    verified_freshness = serializers.SerializerMethodField()
 
     class Meta:
         model = Resource
@@ -189,7 +230,7 @@ class ResourceListSerializer(serializers.ModelSerializer):
             "id", "url", "name", "name_kana", "kind", "primary_category", "organization", "office_number",
             "address", "municipality", "latitude", "longitude", "distance_km", "phone", "capacity",
             "monthly_fee_yen", "fees", "latest_vacancy", "status", "visibility", "verified_at",
-            "verified_is_fresh", "updated_at",
+            "verified_is_fresh", "verified_freshness", "updated_at",
         ]  # fmt: skip
         list_serializer_class = ResourceRowsSerializer
 
@@ -200,6 +241,11 @@ class ResourceListSerializer(serializers.ModelSerializer):
     def get_verified_is_fresh(self, resource) -> bool:
         return resource.is_verified_fresh(self.context.setdefault("now", timezone.now()))
 
+    @extend_schema_field(serializers.ChoiceField(choices=Freshness.values))
+    def get_verified_freshness(self, resource) -> str:
+        """fresh (within VERIFIED_FRESH_MONTHS), aging (within VERIFIED_STALE_MONTHS), stale or never."""
+        return resource.verification_freshness(self.context.setdefault("now", timezone.now())).value
+
 
 class ResourceDetailSerializer(ResourceListSerializer):
     categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
@@ -209,6 +255,7 @@ class ResourceDetailSerializer(ResourceListSerializer):
     disability_groups = serializers.SerializerMethodField()
     organization = OrganizationSerializer(read_only=True)
     website = serializers.URLField(source="url", read_only=True)
+    rating = serializers.SerializerMethodField()
 
     class Meta(ResourceListSerializer.Meta):
         list_serializer_class = serializers.ListSerializer
@@ -217,11 +264,20 @@ class ResourceDetailSerializer(ResourceListSerializer):
             "categories", "postal_code", "service_area", "fax", "email", "website", "description", "hours",
             "closed_days", "hours_note", "disability_groups", "min_support_level", "min_age", "max_age",
             "eligibility_notes", "features", "accessibility_notes", "languages", "source", "source_id",
-            "source_date", "created_at",
+            "source_date", "created_at", "rating",
         ]  # fmt: skip
 
     def get_disability_groups(self, resource) -> list[str]:
         return [group.value for group in resource.disability_groups]
+
+    @extend_schema_field(RatingSummarySerializer(allow_null=True))
+    def get_rating(self, resource):
+        """The professionals' ratings, smoothed toward the category's mean; null for the public where fewer
+        than RATING_PUBLIC_MIN_RATERS rated. Never the comments: see /ratings/ (professionals only)."""
+        request = self.context.get("request")
+        public = request is None or not is_professional(request.user)
+        summary = rating_summary(resource, public=public)
+        return RatingSummarySerializer(summary).data if summary.shown else None
 
 
 class VacancyReportSerializer(serializers.Serializer):

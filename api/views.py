@@ -16,8 +16,8 @@ from api.renderers import CSVRenderer, GeoJSONRenderer
 from directory import exports, selectors, services
 from directory.choices import Visibility
 from directory.filters import ResourceFilterSet
-from directory.models import Category, Municipality, Organization, Region, Resource
-from directory.roles import PLANNER, may_hold, roles_of
+from directory.models import Category, Municipality, Organization, Rating, Region, Resource
+from directory.roles import PLANNER, is_professional, may_hold, roles_of
 from plans import services as plan_services
 from plans.models import Plan
 
@@ -150,6 +150,16 @@ class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
             services.vacancy_report, resource=resource, by=request.user, **body.validated_data
         )
         return Response(serializers.VacancySerializer(vacancy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: serializers.RatingSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def ratings(self, request, pk=None):
+        """The current ratings of an entry, with comments and their authors: professionals only (403)."""
+        resource = self.get_object()
+        if not is_professional(request.user):
+            raise PermissionDenied(_("評価のコメントは専門職だけが見られます。"))
+        ratings = Rating.objects.current().filter(resource=resource).select_related("user")
+        return Response(serializers.RatingSerializer(ratings, many=True).data)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -129,8 +129,15 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Domain settings.
-# A resource whose 確認日 (verified_at) is older than this many days is shown as stale.
-VERIFIED_FRESH_DAYS = env_int("VERIFIED_FRESH_DAYS", 365, minimum=1)
+# 確認日 (verified_at) badges: confirmed within VERIFIED_FRESH_MONTHS is fresh, within VERIFIED_STALE_MONTHS
+# getting old; older (or never) is 未確認 and in the coordinator's queue.
+VERIFIED_FRESH_MONTHS = env_int("VERIFIED_FRESH_MONTHS", 6, minimum=1)
+VERIFIED_STALE_MONTHS = env_int("VERIFIED_STALE_MONTHS", 12, minimum=1)
+if VERIFIED_STALE_MONTHS < VERIFIED_FRESH_MONTHS:
+    raise ImproperlyConfigured(
+        f"VERIFIED_STALE_MONTHS ({VERIFIED_STALE_MONTHS}) must be at least VERIFIED_FRESH_MONTHS "
+        f"({VERIFIED_FRESH_MONTHS})"
+    )
 # A vacancy report older than this many days no longer counts as a current vacancy.
 VACANCY_FRESH_DAYS = env_int("VACANCY_FRESH_DAYS", 30, minimum=1)
 # Map tiles: GSI 淡色地図 by default, OpenStreetMap as an option, "none" for offline use.
@@ -142,6 +149,25 @@ MAP_MAX_MARKERS = env_int("MAP_MAX_MARKERS", 20000, minimum=1)
 
 # django-filter's empty choice in the search forms' drop-downs, instead of "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("指定しない")
+# Ratings older than this many months (not confirmed by their author since) no longer count.
+RATING_WINDOW_MONTHS = env_int("RATING_WINDOW_MONTHS", 36, minimum=1)
+# The public sees a rating aggregate only where at least this many professionals rated (never fewer than 3).
+RATING_PUBLIC_MIN_RATERS = env_int("RATING_PUBLIC_MIN_RATERS", 3, minimum=3)
+# The address the reminders of `remind_stale` link to.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mail (remind_stale): printed to the console in development, SMTP otherwise unless set.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "地域資源マップ <noreply@localhost>"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

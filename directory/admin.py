@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory import services
-from directory.choices import Visibility
+from directory.choices import VerificationQueue, Visibility
 from directory.models import (
     Category,
     Feature,
@@ -156,13 +156,12 @@ class VerifiedFreshnessFilter(admin.SimpleListFilter):
     parameter_name = "verified"
 
     def lookups(self, request, model_admin):
-        return [("stale", _("1年以上未確認")), ("never", _("未確認"))]
+        return VerificationQueue.choices
 
     def queryset(self, request, queryset):
-        if self.value() == "stale":
-            return queryset.unverified_for(365)
-        if self.value() == "never":
-            return queryset.filter(verified_at__isnull=True)
+        """The coordinator's queues, as the home page counts them (Resource.objects.verification_due)."""
+        if self.value() in VerificationQueue.values:
+            return queryset.verification_due(self.value())
         return queryset
 
 

@@ -54,3 +54,45 @@ class DisabilityGroup(models.TextChoices):
     DEVELOPMENTAL = "developmental", _("発達障害")
     INTRACTABLE = "intractable", _("難病")
     CHILD = "child", _("障害児")
+
+
+class RatingCriterion(models.TextChoices):
+    """The criteria professionals rate a resource on, from practice (the training material's seed terms).
+
+    The value is the name of the Rating field that holds the score."""
+
+    PROCEDURE = "procedure", _("手続きのしやすさ")
+    EXPERTISE = "expertise", _("専門性")
+    FLEXIBILITY = "flexibility", _("柔軟性")
+    COOPERATION = "cooperation", _("連携のしやすさ")
+    SATISFACTION = "satisfaction", _("本人・家族の満足")
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", _("確認待ち")
+    APPROVED = "approved", _("反映済み")
+    REJECTED = "rejected", _("見送り")
+
+
+class ProblemKind(models.TextChoices):
+    WRONG_PHONE = "wrong_phone", _("電話番号がちがう")
+    CLOSED = "closed", _("閉鎖・廃止している")
+    MOVED = "moved", _("移転した")
+    OTHER = "other", _("その他")
+
+
+class VerificationQueue(models.TextChoices):
+    """The coordinator's queues of entries to confirm (the home page's counts, the admin's filter)."""
+
+    STALE = "stale", _("長く確認されていない資源")
+    NEVER = "never", _("一度も確認されていない資源")
+
+
+class Freshness(models.TextChoices):
+    """How long ago an entry was confirmed (確認日), by the thresholds VERIFIED_FRESH_MONTHS and
+    VERIFIED_STALE_MONTHS."""
+
+    FRESH = "fresh", _("確認済み")
+    AGING = "aging", _("確認から時間がたっています")
+    STALE = "stale", _("未確認")
+    NEVER = "never", _("未確認")

@@ -65,13 +65,18 @@ def resource_csv_row(resource, base_url):
         resource.municipality.name if resource.municipality else "",
         resource.phone,
         "" if resource.capacity is None else resource.capacity,
-        "" if vacancy is None else vacancy.places,
+        "" if vacancy is None else _or_unknown(vacancy.current_places()),
         "" if vacancy is None else timezone.localtime(vacancy.as_of).date().isoformat(),
         "、".join(str(fee) for fee in resource.fees.all()),
         "" if resource.verified_at is None else timezone.localtime(resource.verified_at).date().isoformat(),
         "" if distance is None else f"{distance:.1f}",
         base_url + resource.get_absolute_url(),
     ]
+
+
+def _or_unknown(places):
+    """A stale vacancy is unknown (不明), not its old number."""
+    return "不明" if places is None else places
 
 
 def resources_csv_lines(resources, *, base_url):
@@ -145,7 +150,7 @@ def resource_feature(resource, base_url):
             "phone": resource.phone,
             "capacity": resource.capacity,
             "status": resource.status,
-            "vacancy_places": None if vacancy is None else vacancy.places,
+            "vacancy_places": None if vacancy is None else vacancy.current_places(),
             "vacancy_as_of": None if vacancy is None else vacancy.as_of.isoformat(),
             "verified_at": None if resource.verified_at is None else resource.verified_at.isoformat(),
             "distance_km": None if distance is None else round(distance, 2),

@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from directory import geo, search, selectors
 from directory.choices import DisabilityGroup, FeeKind, ResourceKind, ResourceStatus
 from directory.models import Category, Feature, Fee, Municipality, OpeningHours, Prefecture, Region, Resource
+from directory.roles import is_professional
 
 DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 100
@@ -55,6 +56,7 @@ ORDERINGS = {
     "-verified_at": (_("確認日の新しい順"), [F("verified_at").desc(nulls_last=True), "-pk"]),
     "-capacity": (_("定員の多い順"), [F("capacity").desc(nulls_last=True), "pk"]),
     "-updated_at": (_("更新の新しい順"), ["-updated_at", "-pk"]),
+    "-rating": (_("評価の高い順"), [F("rating").desc(nulls_last=True), "pk"]),
 }
 
 
@@ -237,7 +239,7 @@ class ResourceFilterSet(filters.FilterSet):
     # The parameters the search page shows first; the rest are under 詳しい条件.
     PRIMARY_PARAMETERS = (
         "category", "near_address", "radius_km", "disability", "support_level", "age", "has_vacancy", "free",
-        "fee_max", "open_on", "ordering",
+        "fee_max", "open_on", "min_rating", "ordering",
     )  # fmt: skip
 
     q = filters.CharFilter(label=_("キーワード"), method="filter_text", max_length=200)
@@ -329,6 +331,13 @@ class ResourceFilterSet(filters.FilterSet):
         error_messages=number_messages(0, 10_000_000, _("円")),
     )
     has_vacancy = StrictBooleanFilter(label=_("空きあり"), method="filter_has_vacancy")
+    min_rating = filters.NumberFilter(
+        label=_("評価（以上）"),
+        method="filter_min_rating",
+        min_value=1,
+        max_value=5,
+        error_messages=number_messages(1, 5),
+    )
     feature = SlugMultipleChoiceFilter(
         label=_("対応可能なこと（すべて）"),
         queryset=Feature.objects.all(),
@@ -384,6 +393,8 @@ class ResourceFilterSet(filters.FilterSet):
         if point:
             queryset = geo.within_radius(queryset, *point, self.form.radius_km)
         ordering = data.get("ordering") or ("distance" if point else "name_kana")
+        if ordering == "-rating":
+            queryset = self._with_rating(queryset)
         return queryset.order_by(*ORDERINGS[ordering][1])
 
     def offer_choices(self):
@@ -395,6 +406,14 @@ class ResourceFilterSet(filters.FilterSet):
         places = [(m.code, str(m)) for m in selectors.municipalities_in_use()]
         fields["municipality"].widget.choices = places
         fields["serves"].widget.choices = [("", settings.FILTERS_EMPTY_CHOICE_LABEL), *places]
+
+    def _with_rating(self, queryset):
+        """The rating the viewer may see: for the public only where enough professionals rated, so that
+        ordering or filtering by it reveals no aggregate the page hides (README: ratings)."""
+        if "rating" in queryset.query.annotations:
+            return queryset
+        user = getattr(self.request, "user", None)
+        return queryset.with_rating(public=user is None or not is_professional(user))
 
     def applied(self):
         """The conditions of a valid search, in form order, each as (parameter, label, value as people
@@ -486,9 +505,16 @@ class ResourceFilterSet(filters.FilterSet):
         return queryset.filter(free if value else ~free)
 
     def filter_has_vacancy(self, queryset, name, value):
+        """A fresh report of free places, from an office that takes people: one that has stopped taking
+        them (新規受付停止, 休止中) has no vacancy, whatever it last reported."""
         cutoff = timezone.now() - timedelta(days=settings.VACANCY_FRESH_DAYS)
-        current = Q(latest_vacancy__places__gt=0, latest_vacancy__as_of__gte=cutoff)
+        current = Q(
+            latest_vacancy__places__gt=0, latest_vacancy__as_of__gte=cutoff, status=ResourceStatus.ACTIVE
+        )
         return queryset.filter(current if value else ~current)
+
+    def filter_min_rating(self, queryset, name, value):
+        return self._with_rating(queryset).filter(rating__gte=float(value))
 
     def filter_features(self, queryset, name, value):
         for feature in value:

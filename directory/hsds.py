@@ -510,7 +510,7 @@ def _attributes(resource, service_id) -> list[dict]:
 
 def _capacities(resource, service_id) -> list[dict]:
     vacancy = resource.latest_vacancy
-    if vacancy is None:
+    if vacancy is None or not vacancy.is_fresh():  # a stale report's number is not given as current
         return []
     maximum = resource.capacity
     return [

@@ -1,5 +1,6 @@
 """The catalogue of 社会資源: places, services and informal supports a person can use."""
 
+import calendar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,9 +19,14 @@ from directory.choices import (
     DisabilityGroup,
     FeeKind,
     FeeUnit,
+    Freshness,
+    ProblemKind,
+    RatingCriterion,
     ResourceKind,
     ResourceStatus,
     Source,
+    SuggestionStatus,
+    VerificationQueue,
     Visibility,
 )
 from directory.roles import is_coordinator, is_professional
@@ -56,6 +62,13 @@ def coordinate_constraints():
             violation_error_message=_("緯度と経度は両方入力するか、両方空欄にしてください。"),
         ),
     ]
+
+
+def months_before(moment, months):
+    """The same day and time `months` calendar months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
 
 
 def localized_name(obj):
@@ -309,6 +322,25 @@ class ResourceQuerySet(models.QuerySet):
     def fresh(self, days):
         return self.filter(verified_at__gte=timezone.now() - timedelta(days=days))
 
+    def verification_due(self, queue=VerificationQueue.STALE, now=None):
+        """The open entries a coordinator should confirm: for STALE those whose 確認日 is older than
+        VERIFIED_STALE_MONTHS or missing (the 未確認 badge), for NEVER those never confirmed. The
+        coordinator's home counts, the queue pages and the admin's filter all ask this one question; a
+        closed entry needs no confirming."""
+        due = Q(verified_at__isnull=True)
+        if queue == VerificationQueue.STALE:
+            due |= Q(verified_at__lt=months_before(now or timezone.now(), settings.VERIFIED_STALE_MONTHS))
+        return self.open().filter(due)
+
+    def with_rating(self, *, public, now=None):
+        """Annotate `rating` (the smoothed mean of the current ratings, see Rating) and `rating_count`
+        (how many professionals rated). For the public (`public=True`) `rating` is None unless at least
+        RATING_PUBLIC_MIN_RATERS rated, so an ordering or a filter by rating reveals nothing the page
+        would not show."""
+        from directory.ratings import rating_annotations
+
+        return self.annotate(**rating_annotations(public=public, now=now))
+
     def in_municipality(self, municipality):
         return self.filter(municipality=municipality)
 
@@ -561,9 +593,31 @@ class Resource(models.Model):
             return None
         return ((now or timezone.now()) - self.verified_at).days
 
+    def verification_freshness(self, now=None) -> Freshness:
+        """確認日's badge: FRESH up to VERIFIED_FRESH_MONTHS, AGING up to VERIFIED_STALE_MONTHS, then STALE;
+        NEVER without one."""
+        if self.verified_at is None:
+            return Freshness.NEVER
+        now = now or timezone.now()
+        if self.verified_at >= months_before(now, settings.VERIFIED_FRESH_MONTHS):
+            return Freshness.FRESH
+        if self.verified_at >= months_before(now, settings.VERIFIED_STALE_MONTHS):
+            return Freshness.AGING
+        return Freshness.STALE
+
     def is_verified_fresh(self, now=None):
-        age = self.verified_age_days(now)
-        return age is not None and age <= settings.VERIFIED_FRESH_DAYS
+        """Whether the entry was confirmed within VERIFIED_STALE_MONTHS (it is not 未確認)."""
+        return self.verification_freshness(now) in (Freshness.FRESH, Freshness.AGING)
+
+    def field_text(self, name):
+        """A field's value as text, as a suggested edit records it ("" for None)."""
+        value = getattr(self, name)
+        return "" if value is None else str(value)
+
+    @property
+    def is_accepting(self):
+        """An office that has stopped taking people (新規受付停止, 休止中, 廃止) has no vacancy to offer."""
+        return self.status == ResourceStatus.ACTIVE
 
 
 class OpeningHours(models.Model):
@@ -742,3 +796,260 @@ class Vacancy(models.Model):
 
     def is_fresh(self, now=None):
         return self.age_days(now) <= settings.VACANCY_FRESH_DAYS
+
+    def current_places(self, now=None):
+        """The places reported, while the report is fresh; None (unknown) once it is older than
+        VACANCY_FRESH_DAYS: an old number is not shown as if it still held."""
+        return self.places if self.is_fresh(now) else None
+
+
+# ---------------------------------------------------------------- what professionals learn and correct
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def score_field(criterion):
+    return models.PositiveSmallIntegerField(
+        criterion.label,
+        null=True,
+        blank=True,
+        validators=SCORE_VALIDATORS,
+        help_text=_("1（よくない）〜5（とてもよい）。わからないときは空欄。"),
+    )
+
+
+class RatingQuerySet(models.QuerySet):
+    def current(self, now=None):
+        """The ratings that count: given or confirmed within RATING_WINDOW_MONTHS (README: ratings)."""
+        cutoff = months_before(now or timezone.now(), settings.RATING_WINDOW_MONTHS)
+        return self.filter(updated_at__gte=cutoff, score__isnull=False)
+
+
+class Rating(models.Model):
+    """評価: one professional's current view of a resource, per criterion (1–5, None for わからない).
+
+    One per user and resource; an edit replaces it and the old version stays in its history."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("社会資源")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("評価者")
+    )
+    procedure = score_field(RatingCriterion.PROCEDURE)
+    expertise = score_field(RatingCriterion.EXPERTISE)
+    flexibility = score_field(RatingCriterion.FLEXIBILITY)
+    cooperation = score_field(RatingCriterion.COOPERATION)
+    satisfaction = score_field(RatingCriterion.SATISFACTION)
+    comment = models.TextField(
+        _("コメント"), max_length=2000, blank=True, help_text=_("専門職にだけ表示されます。")
+    )
+    based_on_use = models.BooleanField(_("実際の利用にもとづく"), default=False)
+    # The mean of the criteria scored, kept by directory.services for ordering and filtering.
+    score = models.FloatField(_("平均点"), null=True, editable=False)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("評価日"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["score"])
+
+    objects = RatingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("評価")
+        verbose_name_plural = _("評価")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "user"],
+                name="%(app_label)s_%(class)s_one_per_user_and_resource",
+                violation_error_message=_("この資源はすでに評価しています。評価を編集してください。"),
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{criterion}__isnull": True})
+                    | Q(**{f"{criterion}__gte": 1, f"{criterion}__lte": 5}),
+                    name=f"%(app_label)s_%(class)s_{criterion}_range",
+                    violation_error_message=_("評価は1から5です。"),
+                )
+                for criterion in RatingCriterion.values
+            ),
+        ]
+        indexes = [
+            # A resource's current ratings (Rating.objects.current() of one resource, the aggregates).
+            models.Index(fields=["resource", "updated_at"], name="rating_current"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} — {self.user}"
+
+    def clean(self):
+        if all(getattr(self, criterion) is None for criterion in RatingCriterion.values):
+            raise ValidationError(
+                _("少なくとも1つの項目を評価してください（わからない項目は空欄で構いません）。")
+            )
+
+    @property
+    def scores(self):
+        """(criterion, score or None) in the criteria's order."""
+        return [(criterion, getattr(self, criterion.value)) for criterion in RatingCriterion]
+
+
+class RatingReply(models.Model):
+    """The provider's one reply to the ratings of its entry (shown to professionals with them)."""
+
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, related_name="rating_reply", verbose_name=_("社会資源")
+    )
+    text = models.TextField(_("事業所からの返信"), max_length=1000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("返信者")
+    )
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("評価への返信")
+        verbose_name_plural = _("評価への返信")
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return str(self.resource)
+
+
+def handled_by(label):
+    """Who dealt with a suggestion or a report (empty until someone does)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
+# The core facts of an entry that someone who may not edit it can suggest a correction to.
+SUGGESTIBLE_FIELDS = (
+    "name", "name_kana", "phone", "fax", "email", "url", "postal_code", "address", "capacity", "closed_days",
+    "hours_note", "description", "status",
+)  # fmt: skip
+
+
+class SuggestedEditQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=SuggestionStatus.PENDING)
+
+
+class SuggestedEdit(models.Model):
+    """修正提案: a change to one fact of an entry by someone who may not edit it, for a coordinator to
+    approve (then applied through directory.services, with history) or reject."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="suggested_edits", verbose_name=_("社会資源")
+    )
+    field = models.CharField(
+        _("項目"),
+        max_length=40,
+        choices=[(name, Resource._meta.get_field(name).verbose_name) for name in SUGGESTIBLE_FIELDS],
+    )
+    old_value = models.TextField(_("提案時の値"), blank=True)
+    new_value = models.TextField(_("新しい値"), blank=True)
+    reason = models.TextField(_("理由・根拠"), max_length=1000)
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提案者")
+    )
+    status = models.CharField(
+        _("状態"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    decided_by = handled_by(_("判断した人"))
+    decided_at = models.DateTimeField(_("判断日時"), null=True, blank=True)
+    decision_note = models.CharField(_("判断のメモ"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("提案日時"), auto_now_add=True)
+
+    objects = SuggestedEditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("修正提案")
+        verbose_name_plural = _("修正提案")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The coordinator's list of pending suggestions, oldest first.
+            models.Index(fields=["status", "created_at"], name="suggestion_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=SuggestionStatus.PENDING)
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="%(app_label)s_%(class)s_decision_recorded",
+                violation_error_message=_("判断した人と日時が必要です。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resource}: {self.get_field_display()}"
+
+    @property
+    def current_value(self):
+        return self.resource.field_text(self.field)
+
+
+class ProblemReportQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class ProblemReport(models.Model):
+    """A problem anyone signed in reported on an entry (wrong phone, closed, moved …), for a coordinator."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="problem_reports", verbose_name=_("社会資源")
+    )
+    kind = models.CharField(_("問題の種類"), max_length=16, choices=ProblemKind.choices)
+    note = models.TextField(_("くわしく"), max_length=1000, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("報告者")
+    )
+    created_at = models.DateTimeField(_("報告日時"), auto_now_add=True)
+    resolved_by = handled_by(_("対応した人"))
+    resolved_at = models.DateTimeField(_("対応日時"), null=True, blank=True)
+
+    objects = ProblemReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("問題の報告")
+        verbose_name_plural = _("問題の報告")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # Unresolved reports of a resource (the verification queue's order, the coordinator's list).
+            models.Index(fields=["resource", "resolved_at"], name="problem_unresolved"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource}: {self.get_kind_display()}"
+
+    def clean(self):
+        if self.kind == ProblemKind.OTHER and not self.note.strip():
+            raise ValidationError({"note": _("「その他」のときは、どんな問題か書いてください。")})
+
+
+class StaleReminder(models.Model):
+    """A reminder `remind_stale` e-mailed to an organization about its entries needing confirmation."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="stale_reminders", verbose_name=_("法人")
+    )
+    sent_at = models.DateTimeField(_("送信日時"), default=timezone.now)
+    recipients = models.TextField(_("宛先"))
+    resource_count = models.PositiveIntegerField(_("確認が必要な資源の数"))
+
+    class Meta:
+        verbose_name = _("確認のお願い（送信記録）")
+        verbose_name_plural = _("確認のお願い（送信記録）")
+        ordering = ["-sent_at"]
+        indexes = [
+            # Whether an organization was reminded within the period (remind_stale's idempotence).
+            models.Index(fields=["organization", "sent_at"], name="reminder_sent"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} ({self.sent_at:%Y-%m-%d})"

@@ -5,13 +5,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from directory.choices import ResourceKind, ResourceStatus
-from directory.models import Category, Municipality, Region, Resource, Vacancy
+from directory import rules
+from directory.choices import ResourceKind, ResourceStatus, VerificationQueue
+from directory.models import (
+    Category,
+    Municipality,
+    ProblemReport,
+    Rating,
+    RatingReply,
+    Region,
+    Resource,
+    SuggestedEdit,
+    Vacancy,
+)
+from directory.ratings import rating_summary
+from directory.roles import is_professional
 
 HISTORY_FIELDS_HIDDEN = {"updated_at", "created_at"}
 # Who verified or owns an entry names a professional: the public sees that the entry changed, not by whom.
@@ -41,6 +55,61 @@ def resources_managed_by(user):
     )
 
 
+def resources_needing_verification(queue=VerificationQueue.STALE):
+    """A coordinator's queue: the entries of Resource.objects.verification_due(queue), those with an
+    unresolved problem report first, then the most used in plans, then the longest unconfirmed (never
+    confirmed first).
+
+    `plan_usage` is the hook for the plans app: how many plan lines chose the entry. Until plans exist it
+    is 0; the plans branch replaces the Value(0) with a count of its lines."""
+    unresolved = ProblemReport.objects.unresolved().filter(resource=OuterRef("pk"))
+    return (
+        Resource.objects.verification_due(queue)
+        .select_related("primary_category", "municipality", "organization")
+        .annotate(
+            plan_usage=Value(0, output_field=IntegerField()),
+            open_problems=Coalesce(
+                Subquery(unresolved.values("resource").annotate(n=Count("pk")).values("n")), 0
+            ),
+        )
+        .order_by("-open_problems", "-plan_usage", F("verified_at").asc(nulls_first=True), "reading", "pk")
+    )
+
+
+def corrections_pending():
+    """What waits for a coordinator besides confirming: suggested edits and problem reports, oldest
+    first."""
+    return {
+        "suggestions": SuggestedEdit.objects.pending().select_related(
+            "resource", "suggested_by", "resource__organization"
+        ),
+        "problems": ProblemReport.objects.unresolved().select_related("resource", "reported_by"),
+    }
+
+
+def entry_feedback(resource, user):
+    """What an entry's page shows of its ratings and what the viewer may do there. The public get the
+    aggregate alone, and only where enough professionals rated; comments, authors and the provider's
+    reply are for professionals."""
+    professional = is_professional(user)
+    may_rate = rules.may_rate(user, resource)
+    return {
+        "rating_summary": rating_summary(resource, public=not professional),
+        "ratings": (
+            Rating.objects.current().filter(resource=resource).select_related("user") if professional else []
+        ),
+        "rating_reply": RatingReply.objects.filter(resource=resource).select_related("author").first()
+        if professional
+        else None,
+        "my_rating": Rating.objects.filter(resource=resource, user=user).first() if may_rate else None,
+        "may_rate": may_rate,
+        "may_reply": rules.may_reply(user, resource),
+        "may_edit": rules.may_edit(user, resource),
+        "may_suggest": rules.may_suggest(user, resource),
+        "may_report_problem": rules.may_report_problem(user, resource),
+    }
+
+
 def coordinator_dashboard():
     now = timezone.now()
     resources = Resource.objects.open()
@@ -50,8 +119,12 @@ def coordinator_dashboard():
             (ResourceStatus(row["status"]).label, row["n"])
             for row in Resource.objects.values("status").annotate(n=Count("pk")).order_by("status")
         ],
-        "unverified_over_a_year": resources.unverified_for(365).count(),
-        "never_verified": resources.filter(verified_at__isnull=True).count(),
+        "queues": [
+            (queue, Resource.objects.verification_due(queue, now).count()) for queue in VerificationQueue
+        ],
+        "stale_months": settings.VERIFIED_STALE_MONTHS,
+        "pending_suggestions": SuggestedEdit.objects.pending().count(),
+        "open_problems": ProblemReport.objects.unresolved().filter(resource__in=resources).count(),
         "fresh_vacancies": Vacancy.objects.filter(as_of__gte=stale_vacancy_cutoff)
         .values("resource")
         .distinct()

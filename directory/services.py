@@ -13,14 +13,30 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.core import validators
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from directory import geo
-from directory.choices import FeeKind, Visibility
-from directory.models import Category, Feature, Fee, OpeningHours, Organization, Resource, Vacancy
+from directory import geo, rules
+from directory.choices import FeeKind, RatingCriterion, SuggestionStatus, Visibility
+from directory.models import (
+    SUGGESTIBLE_FIELDS,
+    Category,
+    Feature,
+    Fee,
+    OpeningHours,
+    Organization,
+    ProblemReport,
+    Rating,
+    RatingReply,
+    Resource,
+    StaleReminder,
+    SuggestedEdit,
+    Vacancy,
+)
+from directory.roles import is_coordinator
 from directory.search import reading_of, resource_search_text
 
 RESOURCE_M2M_FIELDS = ("categories", "service_area", "features")
@@ -226,6 +242,144 @@ def vacancy_report(
         resource.latest_vacancy = vacancy
         Resource.objects.filter(pk=resource.pk).update(latest_vacancy=vacancy)
     return vacancy
+
+
+# ---------------------------------------------------------------- ratings, corrections and reminders
+#
+# The rules of who may do what are directory.rules; each function refuses a caller they do not allow
+# (PermissionDenied), so no page or API can do more than the rules say.
+
+EDIT_CONFLICT_MESSAGE = gettext_lazy(
+    "この情報は、読み込んだ後にほかの人が変更しました。読み込み直してから編集してください。"
+)
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def rating_save(*, resource: Resource, by, comment="", based_on_use=False, **scores) -> Rating:
+    """Give or replace `by`'s rating of a resource: the scores of the criteria (1–5, None for わからない),
+    a comment for professionals, whether it rests on actual use. Replacing keeps the old version in the
+    rating's history and renews its date, so it counts again for RATING_WINDOW_MONTHS."""
+    _require(rules.may_rate(by, resource), gettext_lazy("この資源を評価することはできません。"))
+    unknown = set(scores) - set(RatingCriterion.values)
+    if unknown:
+        raise TypeError(f"rating_save() got unknown criteria {sorted(unknown)}")
+    rating = Rating.objects.filter(resource=resource, user=by).first() or Rating(resource=resource, user=by)
+    for criterion in RatingCriterion.values:
+        setattr(rating, criterion, scores.get(criterion))
+    rating.comment, rating.based_on_use = comment, based_on_use
+    given = [score for _criterion, score in rating.scores if isinstance(score, int)]
+    rating.score = sum(given) / len(given) if given else None
+    return _validated_save(rating, by=by)
+
+
+@transaction.atomic
+def rating_reply_save(*, resource: Resource, by, text: str) -> RatingReply:
+    """The provider's one reply to its entry's ratings, written or rewritten (with history). It never
+    changes a rating."""
+    _require(
+        rules.may_reply(by, resource),
+        gettext_lazy("返信できるのは、この事業所の法人のサービス管理責任者です。"),
+    )
+    reply = RatingReply.objects.filter(resource=resource).first() or RatingReply(resource=resource)
+    reply.text, reply.author = text, by
+    return _validated_save(reply, by=by)
+
+
+def _field_value(resource, name, text):
+    """A suggested value, typed in as text, as the model field holds it; ValidationError when it cannot."""
+    model_field = Resource._meta.get_field(name)
+    text = text.strip()
+    if text == "" and model_field.null:
+        return None
+    value = model_field.to_python(text)
+    model_field.clean(value, resource)
+    return value
+
+
+@transaction.atomic
+def suggestion_create(*, resource: Resource, by, field: str, new_value: str, reason: str) -> SuggestedEdit:
+    """Suggest a change to one core fact of an entry (SUGGESTIBLE_FIELDS) for a coordinator to decide."""
+    _require(
+        rules.may_suggest(by, resource), gettext_lazy("この資源は直接編集できます。修正の提案はいりません。")
+    )
+    if field not in SUGGESTIBLE_FIELDS:
+        raise ValidationError({"field": gettext_lazy("この項目は提案できません。")})
+    try:
+        _field_value(resource, field, new_value)
+    except ValidationError as error:
+        raise ValidationError({"new_value": error.messages}) from None
+    if new_value.strip() == resource.field_text(field):
+        raise ValidationError({"new_value": gettext_lazy("今の値と同じです。")})
+    suggestion = SuggestedEdit(
+        resource=resource,
+        field=field,
+        old_value=resource.field_text(field),
+        new_value=new_value.strip(),
+        reason=reason,
+        suggested_by=by,
+    )
+    return _validated_save(suggestion, by=by)
+
+
+def _decide(suggestion, by, status, note):
+    _require(is_coordinator(by), gettext_lazy("修正提案を判断できるのはコーディネーターです。"))
+    suggestion = SuggestedEdit.objects.select_for_update().get(pk=suggestion.pk)
+    if suggestion.status != SuggestionStatus.PENDING:
+        raise ValidationError(gettext_lazy("この提案はすでに判断されています。"))
+    suggestion.status, suggestion.decided_by, suggestion.decided_at = status, by, timezone.now()
+    suggestion.decision_note = note
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_approve(*, suggestion: SuggestedEdit, by, note="") -> SuggestedEdit:
+    """Apply a suggested edit through resource_update (a history row naming the coordinator, its reason
+    naming the suggestion) and record the decision."""
+    suggestion = _decide(suggestion, by, SuggestionStatus.APPROVED, note)
+    resource = suggestion.resource
+    resource._change_reason = f"修正提案 #{suggestion.pk}（{suggestion.suggested_by.get_username()}）"
+    resource_update(
+        resource=resource,
+        by=by,
+        **{suggestion.field: _field_value(resource, suggestion.field, suggestion.new_value)},
+    )
+    return _validated_save(suggestion, by=by)
+
+
+@transaction.atomic
+def suggestion_reject(*, suggestion: SuggestedEdit, by, note="") -> SuggestedEdit:
+    """Record that a coordinator decided against a suggested edit; the entry is left as it is."""
+    return _validated_save(_decide(suggestion, by, SuggestionStatus.REJECTED, note), by=by)
+
+
+@transaction.atomic
+def problem_report(*, resource: Resource, by, kind: str, note="") -> ProblemReport:
+    """Anyone signed in who sees an entry may say something is wrong with it; coordinators see it in
+    their queue."""
+    _require(rules.may_report_problem(by, resource), gettext_lazy("問題を報告するにはログインしてください。"))
+    return _validated_save(ProblemReport(resource=resource, kind=kind, note=note, reported_by=by), by=by)
+
+
+@transaction.atomic
+def problem_resolve(*, report: ProblemReport, by) -> ProblemReport:
+    _require(is_coordinator(by), gettext_lazy("問題の報告に対応済みとするのはコーディネーターです。"))
+    report.resolved_by, report.resolved_at = by, timezone.now()
+    return _validated_save(report, by=by)
+
+
+@transaction.atomic
+def stale_reminder_record(*, organization: Organization, recipients, resource_count: int) -> StaleReminder:
+    """Record that an organization was sent a reminder (remind_stale does not send another within its
+    period)."""
+    reminder = StaleReminder(
+        organization=organization, recipients=", ".join(recipients), resource_count=resource_count
+    )
+    return _validated_save(reminder, by=None)
 
 
 # ---------------------------------------------------------------- bulk writes (the open-data importers)

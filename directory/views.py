@@ -5,8 +5,10 @@ from django.views.decorators.http import require_GET
 
 from directory import exports, hooks, selectors
 from directory.filters import ResourceFilterSet
+from directory.forms import RatingForm
 from directory.models import Resource
 from directory.pagination import SearchPaginator
+from directory.ratings import rating_figures
 from directory.roles import COORDINATOR, PLANNER, SERVICE_MANAGER, is_coordinator, is_professional, roles_of
 
 
@@ -19,7 +21,7 @@ def home(request):
     if is_coordinator(user) or COORDINATOR in roles:
         context["coordinator"] = selectors.coordinator_dashboard()
     if SERVICE_MANAGER in roles:
-        context["managed_resources"] = selectors.resources_managed_by(user)
+        context["managed_resources"] = selectors.resources_managed_by(user).select_related("latest_vacancy")
     if PLANNER in roles:
         context["planner"] = True
     return render(request, "directory/home.html", context)
@@ -37,12 +39,16 @@ def resource_detail(request, pk):
         ),
         pk=pk,
     )
+    professional = is_professional(request.user)
+    feedback = selectors.entry_feedback(resource, request.user)
     return render(
         request,
         "directory/resource_detail.html",
         {
             "resource": resource,
-            "changes": selectors.resource_changes(resource, with_authors=is_professional(request.user)),
+            "changes": selectors.resource_changes(resource, with_authors=professional),
+            **feedback,
+            "rating_form": RatingForm(rating=feedback["my_rating"]) if feedback["may_rate"] else None,
         },
     )
 
@@ -74,10 +80,13 @@ def resource_search(request):
     context["applied"] = filterset.applied()
     paginator = SearchPaginator(filterset.qs, RESULTS_PER_PAGE)
     try:
-        context["page"] = paginator.page(request.GET.get("page") or 1)
+        context["page"] = page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         context["page_error"] = _("page は 1 から %(last)d までの数です。") % {"last": paginator.num_pages}
         return render(request, "directory/resource_search.html", context, status=400)
+    figures = rating_figures([row.pk for row in page], public=not is_professional(request.user))
+    for row in page:
+        row.rating, row.rating_count = figures.get(row.pk, (None, 0))
     return render(request, "directory/resource_search.html", context)
 
 

@@ -158,7 +158,9 @@ def test_errors_speak_the_language_of_the_request(client):
     english = client.get("/api/v1/resources/", {"radius_km": -1, "ordering": "x"}, HTTP_ACCEPT_LANGUAGE="en")
     japanese = client.get("/api/v1/resources/", {"radius_km": -1, "ordering": "x"}, HTTP_ACCEPT_LANGUAGE="ja")
     assert english.json()["radius_km"] == ["Enter a number from 0.1 to 100 (km)."]
-    assert english.json()["ordering"][0].endswith("distance, name_kana, -verified_at, -capacity, -updated_at")
+    assert english.json()["ordering"][0].endswith(
+        "distance, name_kana, -verified_at, -capacity, -updated_at, -rating"
+    )
     assert japanese.json()["radius_km"] == ["0.1以上100以下の数で指定してください（km）。"]
 
 

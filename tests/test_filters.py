@@ -16,7 +16,9 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
+from django.test import RequestFactory
 from django.utils import timezone
 
 from directory import services
@@ -47,6 +49,7 @@ PARAMETERS_TESTED = frozenset(
         "free",
         "fee_max",
         "has_vacancy",
+        "min_rating",
         "feature",
         "open_on",
         "verified_within_days",
@@ -712,6 +715,75 @@ class TestHasVacancy:
     def test_has_vacancy_follows_the_freshness_setting(self, settings):
         settings.VACANCY_FRESH_DAYS = 1.5
         assert names({"has_vacancy": "true"}) == {"空きあり", "古い報告が後から届いた"}
+
+
+def test_has_vacancy_leaves_out_offices_that_are_not_taking_people():
+    reporter = factories.UserFactory()
+    for name, status in [
+        ("受付中", ResourceStatus.ACTIVE),
+        ("受付停止", ResourceStatus.NOT_ACCEPTING),
+        ("休止", ResourceStatus.SUSPENDED),
+    ]:
+        factories.VacancyFactory(resource=make(name, status=status), places=3, reported_by=reporter)
+    assert names({"has_vacancy": "true"}) == {"受付中"}
+    assert names({"has_vacancy": "false"}) == {"受付停止", "休止"}
+
+
+# --- min_rating and ordering=-rating ------------------------------------------------------------------
+
+
+def filtered_as(user, params):
+    request = RequestFactory().get("/", params)
+    request.user = user
+    search = ResourceFilterSet(request.GET, queryset=Resource.objects.all(), request=request)
+    assert search.is_valid(), search.errors
+    return [row.name for row in search.qs]
+
+
+class TestMinRating:
+    """Three planners rated 高評価 (5s) and 低評価 (2s); one rated 一人だけ (5s). Professionals see every
+    aggregate; the public (and a FilterSet without a request) only those of 3 raters or more."""
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def data(cls, django_db_setup, django_db_blocker):
+        with shared_rows(django_db_blocker):
+            raters = [factories.planner() for _ in range(3)]
+            high, low, single = make("高評価"), make("低評価"), make("一人だけ")
+            make("評価なし")
+            for rater in raters:
+                services.rating_save(resource=high, by=rater, procedure=5, expertise=5)
+                services.rating_save(resource=low, by=rater, procedure=2, expertise=2)
+            services.rating_save(resource=single, by=raters[0], procedure=5)
+            cls.professional = raters[0]
+            yield
+
+    def test_min_rating_keeps_the_smoothed_ratings_at_or_above_it_for_professionals(self):
+        # Toward the category mean (3.71): 一人だけ one 5 → 4.04, 高評価 three 5s → 4.36, 低評価 2.86.
+        assert set(filtered_as(self.professional, {"min_rating": "4"})) == {"高評価", "一人だけ"}
+        assert set(filtered_as(self.professional, {"min_rating": "4.3"})) == {"高評価"}
+        assert set(filtered_as(self.professional, {"min_rating": "1"})) == {"高評価", "低評価", "一人だけ"}
+
+    def test_min_rating_counts_for_the_public_only_where_three_professionals_rated(self):
+        assert set(filtered_as(AnonymousUser(), {"min_rating": "4"})) == {"高評価"}
+        assert names({"min_rating": "1"}) == {"高評価", "低評価"}  # no request: the public's view
+
+    def test_ordering_by_rating_puts_the_best_first_and_the_unrated_last(self):
+        everyone = ["高評価", "一人だけ", "低評価", "評価なし"]
+        assert filtered_as(self.professional, {"ordering": "-rating"}) == everyone
+        # The public cannot tell 一人だけ's hidden rating from no rating at all: it sorts with the unrated.
+        public = filtered_as(AnonymousUser(), {"ordering": "-rating"})
+        assert public[:2] == ["高評価", "低評価"]
+        assert set(public[2:]) == {"一人だけ", "評価なし"}
+
+    def test_the_single_rating_does_not_top_the_list_however_high(self):
+        assert filtered_as(self.professional, {"ordering": "-rating"})[0] == "高評価"
+
+    @pytest.mark.parametrize("value", ["0", "5.5", "good"])
+    def test_min_rating_refuses_a_value_outside_1_to_5(self, value):
+        search = filterset({"min_rating": value})
+        assert not search.is_valid()
+        assert "min_rating" in search.errors
 
 
 class TestFeature:

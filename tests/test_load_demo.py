@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from directory import roles
@@ -24,6 +24,7 @@ from directory.models import (
     OpeningHours,
     Organization,
     Prefecture,
+    Rating,
     Region,
     Resource,
     Vacancy,
@@ -75,6 +76,8 @@ def counts():
         "plans": Plan.objects.count(),
         "plan lines": PlanLine.objects.count(),
         "candidates": Candidate.objects.count(),
+        "ratings": Rating.objects.count(),
+        "rating history": Rating.history.count(),
     }
 
 
@@ -219,7 +222,7 @@ def test_with_debug_the_demo_users_can_log_in_with_their_roles(demo, settings):
 def test_without_debug_no_users_are_created(demo, settings):
     settings.DEBUG = False
     User = get_user_model()
-    demo_users = User.objects.filter(username__in=DEMO_USERS)
+    demo_users = User.objects.filter(Q(username__in=DEMO_USERS) | Q(username__startswith="demo-rater-"))
     Vacancy.objects.filter(reported_by__in=demo_users).delete()
     Plan.objects.filter(owner__in=demo_users).delete()  # a plan's owner cannot be deleted under it
     demo_users.delete()  # with the private entries they own
@@ -257,6 +260,17 @@ def test_a_second_run_changes_nothing(demo, settings):
     assert counts() == before
     assert "Resources: 0 created, 0 updated" in output
     assert authenticate(username="planner", password=PASSWORD) is not None
+
+
+def test_some_demo_entries_show_the_public_their_ratings_and_some_only_professionals(demo):
+    from directory.ratings import rating_summary
+
+    rated = Resource.objects.filter(ratings__isnull=False).distinct()
+    shown = [resource for resource in rated if rating_summary(resource, public=True).shown]
+    assert len(shown) >= 5
+    assert 0 < len(shown) < rated.count()  # the others have 1 or 2 raters
+    assert "Ratings by demo-rater-1…5:" in demo["output"]
+    assert not Rating.objects.filter(user__username="planner").exists()  # the demo planner may still rate
 
 
 def test_the_plan_is_the_same_every_time():

@@ -138,13 +138,17 @@ def test_the_detail_page_costs_the_same_queries_however_long_its_history(
         n += 1
     assert resource.history.count() == history_rows
     client.force_login(factories.planner())
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(23):
         # 1 the session, 2 its user, 3 the user's roles
         # 4 the entry joined to its organization, category, municipality and prefecture, verifier and
         #   latest vacancy with its reporter
-        # 5 the history records joined to their authors and to the related objects they name
-        # 6-8 the records' snapshots of categories, service area and features
-        # 9-13 the entry's categories, service area, opening hours, fees and features
+        # 5-6 may this user edit it (a member of its 法人? an entry they may edit?)
+        # 7-9 the ratings that count, the provider's reply, the user's own rating
+        # 10-13 may they rate, suggest, report (directory.rules)
+        # 14 the history records joined to their authors and to the related objects they name
+        # 15-17 the records' snapshots of categories, service area and features
+        # 18-22 the entry's categories, service area, opening hours, fees and features
+        # 23 the category's ratings, for the smoothed mean
         response = client.get(resource.get_absolute_url())
     history = response.text.split('id="history"')[1]
     assert history.count("<time ") == history_rows

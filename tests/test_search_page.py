@@ -173,18 +173,17 @@ def test_a_result_shows_distance_fees_capacity_vacancy_with_its_age_and_freshnes
     assert "公費（1割負担）" in card
     assert "食費 500円/1日" in card
     vacancy_date = local_date(fresh.latest_vacancy.as_of)
-    assert f'<span class="badge fresh">空き 3（{vacancy_date}・2日前）</span>' in card
+    assert f'<span class="badge fresh" data-vacancy="places">空き 3（{vacancy_date}・2日前）</span>' in card
     assert f'data-freshness="fresh">確認日 {local_date(fresh.verified_at)}（5日前）' in card
 
     card = cards[stale.pk]
     assert '<span class="distance">4.3 km</span>' in card
     assert "定員" not in card
     assert "<dt>負担</dt><dd>未登録</dd>" in card
-    assert "空き 1" in card
-    assert "45日前・古い情報" in card
-    assert 'data-freshness="stale">確認日' in card
-    assert "（400日前）" in card
-    assert "新規受付停止" in card
+    # 新規受付停止: no vacancy to offer, whatever it reported 45 days ago; not confirmed for over a year.
+    assert "空き 1" not in card
+    assert '<span class="badge full" data-vacancy="not-accepting">新規受付停止</span>' in card
+    assert f'data-freshness="stale">未確認（最後の確認 {local_date(stale.verified_at)}・400日前）' in card
 
     card = cards[full.pk]
     assert '<span class="distance">0.0 km</span>' in card
@@ -426,6 +425,8 @@ SEARCH_PAGE_QUERIES = [
     "prefetch: their fee lines",
     "prefetch: their opening hours",
     "prefetch: their features (送迎)",
+    "the mean of every current rating (where the smoothed ratings start from)",
+    "the page's ratings: each row's smoothed score and number of raters",
 ]
 CSV_QUERIES = [
     "the rows (one chunk of up to 500), joined to their category, municipality, organization and vacancy",

@@ -1,32 +1,46 @@
 import segno
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from directory.choices import Freshness
 from directory.facts import BADGES, resource_facts
+from directory.models import Resource
 
 register = template.Library()
 
 
 @register.inclusion_tag("directory/includes/freshness.html")
 def freshness(resource):
-    """確認日 with its age, marked stale past VERIFIED_FRESH_DAYS."""
-    age = resource.verified_age_days(timezone.now())
+    """確認日 with its age: fresh within VERIFIED_FRESH_MONTHS, getting old within VERIFIED_STALE_MONTHS,
+    then 未確認 (and 未確認 when never confirmed)."""
+    now = timezone.now()
     return {
         "verified_at": resource.verified_at,
-        "age_days": age,
-        "stale": age is None or age > settings.VERIFIED_FRESH_DAYS,
-        "never": age is None,
+        "age_days": resource.verified_age_days(now),
+        "state": resource.verification_freshness(now),
+        "Freshness": Freshness,
     }
 
 
 @register.inclusion_tag("directory/includes/vacancy.html")
-def vacancy_badge(vacancy):
-    """The latest vacancy with its age, marked stale past VACANCY_FRESH_DAYS."""
-    if vacancy is None:
+def vacancy_badge(subject):
+    """The latest vacancy of a resource (or a vacancy report itself) with its age. Past VACANCY_FRESH_DAYS
+    its number is not shown: 空き 不明. An office that is not taking people shows that instead."""
+    if isinstance(subject, Resource):
+        if not subject.is_accepting:
+            return {"not_accepting": subject.get_status_display()}
+        subject = subject.latest_vacancy
+    if subject is None:
         return {"vacancy": None}
-    return {"vacancy": vacancy, "age_days": vacancy.age_days(), "stale": not vacancy.is_fresh()}
+    now = timezone.now()
+    return {"vacancy": subject, "age_days": subject.age_days(now), "places": subject.current_places(now)}
+
+
+@register.filter
+def stars(score):
+    """A score of 1–5 as a figure with one decimal (the page says what it is a mean of)."""
+    return "—" if score is None else f"{score:.1f}"
 
 
 @register.simple_tag

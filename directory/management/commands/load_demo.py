@@ -14,7 +14,10 @@ created and left alone afterwards; vacancy reports are added only to resources t
 to demo entries through the site are put back to the fixtures' values by the next run.
 
 The demo users planner / manager / coordinator (password demo-pass-2026) are created only when DEBUG is
-on. Without them there is nobody to report vacancies or own private entries, so those are skipped.
+on, and with them five invented planners (demo-rater-1 … 5, who cannot log in) who rate a few public
+entries, so that some show the public aggregate (3 raters or more) and some only professionals' figures.
+A rating is added only where that rater has none. Without the demo users there is nobody to report
+vacancies or own private entries, so those are skipped.
 """
 
 import csv
@@ -35,7 +38,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from directory import hooks, roles
-from directory.choices import DisabilityGroup, ResourceKind, ResourceStatus, Source, Visibility
+from directory.choices import (
+    DisabilityGroup,
+    RatingCriterion,
+    ResourceKind,
+    ResourceStatus,
+    Source,
+    Visibility,
+)
 from directory.importers.common import changed_fields, hours_rows
 from directory.models import (
     Category,
@@ -44,12 +54,13 @@ from directory.models import (
     Municipality,
     Organization,
     Prefecture,
+    Rating,
     Region,
     Resource,
     Vacancy,
 )
 from directory.search import refresh_planner_statistics
-from directory.services import resource_create, resource_update, vacancy_report
+from directory.services import rating_save, resource_create, resource_update, vacancy_report
 from directory.taxonomy import CATEGORIES
 from directory.validators import corporate_number_check_digit
 
@@ -601,6 +612,59 @@ def ensure_demo_users(manager_organization):
     return users, created
 
 
+RATERS = 5
+RATED_EVERY = 12  # one public active entry in this many is rated
+RATER_COUNTS = (5, 3, 4, 1, 2, 3)  # raters of the rated entries, in turn
+RATING_COMMENTS = (
+    "見学の調整が早く、本人の様子もていねいに伝えてくれました。",
+    "送迎の時間を本人に合わせて変えてもらえました。",
+    "書類が多く、契約までに時間がかかりました。",
+    "担当者会議に毎回出てくれ、連携しやすいです。",
+    "",
+)
+
+
+def load_ratings():
+    """Ratings by the invented planners demo-rater-N on every RATED_EVERY-th public active formal entry;
+    returns how many were added."""
+    User = get_user_model()
+    planners = Group.objects.get(name=roles.PLANNER)
+    raters = []
+    for n in range(1, RATERS + 1):
+        user, created = User.objects.get_or_create(username=f"demo-rater-{n}")
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        user.groups.add(planners)
+        raters.append(user)
+    candidates = Resource.objects.filter(
+        source=Source.MANUAL,
+        source_id__startswith=SOURCE_ID_PREFIX,
+        visibility=Visibility.PUBLIC,
+        kind=ResourceKind.FORMAL,
+        status=ResourceStatus.ACTIVE,
+    )
+    ordered = sorted(candidates, key=lambda resource: int(resource.source_id.removeprefix(SOURCE_ID_PREFIX)))
+    rng, added = random.Random(SEED), 0
+    already = set(Rating.objects.filter(user__in=raters).values_list("resource_id", "user_id"))
+    for turn, resource in enumerate(ordered[::RATED_EVERY]):
+        base = rng.choice((3, 4, 4, 5))
+        for rater in raters[: RATER_COUNTS[turn % len(RATER_COUNTS)]]:
+            scores = {
+                criterion: min(5, max(1, base + rng.choice((-1, 0, 0, 1)))) if rng.random() < 0.85 else None
+                for criterion in RatingCriterion.values
+            }
+            scores["procedure"] = scores["procedure"] or base
+            comment = rng.choice(RATING_COMMENTS)
+            if (resource.pk, rater.pk) in already:
+                continue
+            rating_save(
+                resource=resource, by=rater, comment=comment, based_on_use=rng.random() < 0.6, **scores
+            )
+            added += 1
+    return added
+
+
 class ResourceWriter:
     """Creates or updates the planned resources through the service layer, then adds vacancy reports."""
 
@@ -731,6 +795,7 @@ class Command(BaseCommand):
                 now=timezone.now(),
             )
             writer.write(plan.resources)
+            ratings = load_ratings() if settings.DEBUG else None
             hooks.run_demo_steps(users=users, stdout=self.stdout)  # plans: the demo planner's plans
         refresh_planner_statistics()
 
@@ -746,6 +811,8 @@ class Command(BaseCommand):
         vacancies = writer.vacancies
         skipped = f", {vacancies['skipped']} skipped (no demo users)" if vacancies["skipped"] else ""
         write(f"Vacancy reports: {vacancies['fresh']} fresh and {vacancies['stale']} stale added{skipped}")
+        if ratings is not None:
+            write(f"Ratings by demo-rater-1…{RATERS}: {ratings} added")
         if settings.DEBUG:
             made = f"created {', '.join(created_users)}" if created_users else "already there"
             write(
