@@ -1,5 +1,6 @@
 """Extension points that other apps fill in, so that directory imports none of them (DESIGN §3): the
-search page's panel and the demo loader's further steps.
+search page's panel, the demo loader's further steps and how often an entry is used (for the
+coordinator's verification queue).
 
 A search panel is what the search page shows around its results for a purpose another app knows about
 (plans: a line's shortlist, when the page is opened from a plan line with `?for_line=`). Each registered
@@ -48,3 +49,25 @@ def register_demo_step(function):
 def run_demo_steps(**arguments):
     for function in _demo_steps:
         function(**arguments)
+
+
+_usage_counts = []
+
+
+def register_usage_count(function):
+    """A function returning an expression that counts, for the resource at OuterRef("pk"), how often it
+    is used (plans: the plan lines that chose it); the coordinator's queue puts the most used first."""
+    if function not in _usage_counts:
+        _usage_counts.append(function)
+    return function
+
+
+def usage_count():
+    """The registered counts added up, as one expression (0 when no app registered one)."""
+    from django.db.models import IntegerField, Value
+    from django.db.models.functions import Coalesce
+
+    total = Value(0, output_field=IntegerField())
+    for function in _usage_counts:
+        total = total + Coalesce(function(), Value(0), output_field=IntegerField())
+    return total

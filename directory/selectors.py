@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from directory import rules
+from directory import hooks, rules
 from directory.choices import ResourceKind, ResourceStatus, VerificationQueue
 from directory.models import (
     Category,
@@ -60,14 +60,14 @@ def resources_needing_verification(queue=VerificationQueue.STALE):
     unresolved problem report first, then the most used in plans, then the longest unconfirmed (never
     confirmed first).
 
-    `plan_usage` is the hook for the plans app: how many plan lines chose the entry. Until plans exist it
-    is 0; the plans branch replaces the Value(0) with a count of its lines."""
+    `plan_usage` counts what other apps register with directory.hooks.register_usage_count (plans: the
+    plan lines that chose the entry)."""
     unresolved = ProblemReport.objects.unresolved().filter(resource=OuterRef("pk"))
     return (
         Resource.objects.verification_due(queue)
         .select_related("primary_category", "municipality", "organization")
         .annotate(
-            plan_usage=Value(0, output_field=IntegerField()),
+            plan_usage=hooks.usage_count(),
             open_problems=Coalesce(
                 Subquery(unresolved.values("resource").annotate(n=Count("pk")).values("n")), 0
             ),

@@ -7,9 +7,11 @@ class PlansConfig(AppConfig):
     verbose_name = _("サービス等利用計画")
 
     def ready(self):
-        from directory.hooks import register_demo_step, register_search_panel
+        from directory.hooks import register_demo_step, register_search_panel, register_usage_count
         from plans.demo import load_demo_plans
         from plans.search_panel import shortlist_panel
+        from plans.selectors import lines_choosing_resource
 
         register_search_panel(shortlist_panel)
         register_demo_step(load_demo_plans)
+        register_usage_count(lines_choosing_resource)

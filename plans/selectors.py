@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from directory.models import Resource
 from plans import costs, fit
@@ -128,3 +128,10 @@ def _slot(moment):
 
 def hour_labels():
     return [((DAY_START_HOUR + n) % 24, 1 + n * SLOTS_PER_HOUR) for n in range(DAY_HOURS)]
+
+
+def lines_choosing_resource():
+    """How many plan lines chose the resource at OuterRef("pk") as their provider (a count only: the
+    coordinator's queue learns no plan's content)."""
+    lines = PlanLine.objects.filter(provider=OuterRef("pk")).order_by().values("provider")
+    return Subquery(lines.annotate(n=Count("pk")).values("n"))

@@ -228,3 +228,17 @@ def test_remind_stale_dry_run_sends_nothing():
     assert "Would send 1 reminders" in remind("--dry-run")
     assert mail.outbox == [] and not StaleReminder.objects.exists()
     assert Group.objects.exists() and Membership.objects.exists()
+
+
+def test_entries_chosen_in_more_plan_lines_come_first_among_equals(catalogue):
+    from directory.selectors import resources_needing_verification
+    from plans import services as plan_services
+
+    planner = factories.planner()
+    for _n in range(2):
+        plan = factories.plan(owner=planner)
+        plan_services.plan_line_add(
+            plan=plan, by=planner, priority=1, need="日中の活動", provider=catalogue["old"]
+        )
+    rows = list(resources_needing_verification(VerificationQueue.STALE))
+    assert [(row, row.plan_usage) for row in rows] == [(catalogue["old"], 2), (catalogue["never"], 0)]
