@@ -125,8 +125,18 @@ STORAGES = {
     },
 }
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# HTTPS. A deployment (DEBUG off) is served over HTTPS behind a proxy that sets X-Forwarded-Proto: every
+# protection is on unless its variable turns it off; development (DEBUG on) runs plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Only behind a proxy that sets (and never passes on) X-Forwarded-Proto may the header say a request is HTTPS.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", not DEBUG) else None
+)
 
 # Domain settings.
 # A resource whose 確認日 (verified_at) is older than this many days is shown as stale.
