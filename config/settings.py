@@ -146,6 +146,21 @@ VACANCY_FRESH_DAYS = env_int("VACANCY_FRESH_DAYS", 30, minimum=1)
 # Map tiles: GSI 淡色地図 by default, OpenStreetMap as an option, "none" for offline use.
 MAP_TILES = env_choice("MAP_TILES", "gsi", {"gsi", "osm", "none"})
 
+# One cache for every worker: request rates are counted there. Redis when REDIS_URL is set (several
+# machines), else files under CACHE_DIR, which every worker of this machine shares (a database cache would
+# turn each anonymous read into a write transaction of about six queries).
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "cache")),
+        # Past this many entries Django drops a third of them, request counts included.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -162,7 +177,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "120/minute"),
         "user": env_rate("API_THROTTLE_USER", "1200/minute"),
+        # The HTML map and the CSV export (directory/throttling.py), per signed-in user or per client.
+        "map": env_rate("MAP_THROTTLE", "60/minute"),
+        "csv": env_rate("CSV_THROTTLE", "10/minute"),
     },
+    # How many proxies of ours add to X-Forwarded-For: the client is the address that many from its end.
+    # 0 ignores the header (a client may write anything there).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "地域資源マップ API",

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from directory.filters import ResourceFilterSet
 from directory.models import Resource
+from directory.throttling import throttle
 from mapviews import builder
 from mapviews.markers import resource_markers
 
@@ -18,6 +19,7 @@ MAX_MARKERS = 500
 
 
 @require_GET
+@throttle("map")
 def resource_map(request):
     """The map of a search, for everyone: the public see public entries, in plain Japanese, on a phone."""
     resources = Resource.objects.visible_to(request.user).select_related(

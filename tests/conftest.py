@@ -16,6 +16,29 @@ def fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory):
+    """Each test process keeps its cache (request counts) in files of its own: the suite never counts
+    against, nor clears, the project's cache directory or a Redis that REDIS_URL names
+    (tests/test_throttling.py tries Redis on keys of its own)."""
+    from django.test import override_settings
+
+    files = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path_factory.mktemp("cache")),
+    }
+    with override_settings(CACHES={"default": files}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def full_allowance(private_cache):
+    """Every test starts with no request counted against it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def site_language():
     """A request in English leaves English active in the test's thread; the next test starts in Japanese."""

@@ -47,6 +47,10 @@ def test_the_defaults_start():
         ("SECURE_HSTS_PRELOAD", "please", "SECURE_HSTS_PRELOAD must be one of"),
         ("SECURE_COOKIES", "maybe", "SECURE_COOKIES must be one of"),
         ("SECURE_PROXY_SSL_HEADER", "https", "SECURE_PROXY_SSL_HEADER must be one of"),
+        ("NUM_PROXIES", "one", "NUM_PROXIES must be a whole number"),
+        ("NUM_PROXIES", "-1", "NUM_PROXIES must be at least 0"),
+        ("MAP_THROTTLE", "lots", "MAP_THROTTLE must be a rate"),
+        ("CSV_THROTTLE", "10/week", "CSV_THROTTLE must be a rate"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(variable, value, fragment):
@@ -107,15 +111,7 @@ def deployment(**environment):
 def https_settings(**environment):
     """The HTTPS settings a fresh interpreter reads from a deployment's environment with these variables."""
     names = ", ".join(f"{name!r}: s.{name}" for name in HTTPS_SETTINGS)
-    result = subprocess.run(
-        [sys.executable, "-c", f"import config.settings as s; print(repr({{{names}}}))"],
-        cwd=REPOSITORY,
-        env=deployment(**environment),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return ast.literal_eval(result.stdout)
+    return read(f"{{{names}}}", **{**dict.fromkeys(TEST_RUN_VARIABLES), **environment})
 
 
 def test_check_deploy_reports_nothing_with_debug_off_a_secret_key_and_hosts():
@@ -157,3 +153,34 @@ def test_each_https_protection_has_its_own_switch(variable, value, changed):
 
 def test_development_may_turn_a_protection_on():
     assert https_settings(DEBUG="1", SECURE_SSL_REDIRECT="1")["SECURE_SSL_REDIRECT"] is True
+
+
+def read(expression, **environment):
+    """The value of a Python expression over the settings (`s`) a fresh interpreter reads with these
+    variables set (None: unset)."""
+    env = {**os.environ, "SECRET_KEY": "settings-test", **environment}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import config.settings as s; print(repr({expression}))"],
+        cwd=REPOSITORY,
+        env={name: value for name, value in env.items() if value is not None},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return ast.literal_eval(result.stdout)
+
+
+def test_redis_url_puts_the_shared_cache_in_redis_else_in_files_under_cache_dir():
+    cache = '(s.CACHES["default"]["BACKEND"], s.CACHES["default"]["LOCATION"])'
+    assert read(cache, REDIS_URL="redis://127.0.0.1:6379/2") == (
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/2",
+    )
+    files = "django.core.cache.backends.filebased.FileBasedCache"
+    assert read(cache, REDIS_URL=None, CACHE_DIR=None) == (files, str(REPOSITORY / "cache"))
+    assert read(cache, REDIS_URL="", CACHE_DIR="/srv/map/cache") == (files, "/srv/map/cache")
+
+
+def test_forwarded_addresses_are_ignored_unless_proxies_are_configured():
+    assert read('s.REST_FRAMEWORK["NUM_PROXIES"]') == 0
+    assert read('s.REST_FRAMEWORK["NUM_PROXIES"]', NUM_PROXIES="2") == 2
