@@ -48,6 +48,8 @@ def test_the_defaults_start():
         ("SECURE_COOKIES", "maybe", "SECURE_COOKIES must be one of"),
         ("SECURE_PROXY_SSL_HEADER", "https", "SECURE_PROXY_SSL_HEADER must be one of"),
         ("NUM_PROXIES", "one", "NUM_PROXIES must be a whole number"),
+        ("LOGIN_FAILURE_LIMIT", "0", "LOGIN_FAILURE_LIMIT must be at least 1"),
+        ("LOGIN_COOLOFF_MINUTES", "quarter", "LOGIN_COOLOFF_MINUTES must be a whole number"),
         ("NUM_PROXIES", "-1", "NUM_PROXIES must be at least 0"),
         ("MAP_THROTTLE", "lots", "MAP_THROTTLE must be a rate"),
         ("CSV_THROTTLE", "10/week", "CSV_THROTTLE must be a rate"),
@@ -184,3 +186,8 @@ def test_redis_url_puts_the_shared_cache_in_redis_else_in_files_under_cache_dir(
 def test_forwarded_addresses_are_ignored_unless_proxies_are_configured():
     assert read('s.REST_FRAMEWORK["NUM_PROXIES"]') == 0
     assert read('s.REST_FRAMEWORK["NUM_PROXIES"]', NUM_PROXIES="2") == 2
+
+
+def test_the_login_limit_and_cool_off_come_from_the_environment():
+    limits = "(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds())"
+    assert read(limits, LOGIN_FAILURE_LIMIT="3", LOGIN_COOLOFF_MINUTES="30") == (3, 1800.0)
