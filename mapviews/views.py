@@ -1,3 +1,6 @@
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -53,10 +56,47 @@ def resource_map(request):
         radius_km=form.radius_km,
         stylesheets=[static("css/badges.css"), static("mapviews/map.css")],
     )
+    # Right after leaflet.js: the sandboxed frame may get its size only after the map's script has run.
+    folium_map.default_js = [*folium_map.default_js, ("fit_when_sized", static("mapviews/fit-when-sized.js"))]
     context.update(
         applied=filterset.applied(),
         shown=len(markers),
         more=len(found) > MAX_MARKERS,
-        map_document=folium_map.get_root().render(),
+        map_document=with_nonce(folium_map.get_root().render(), request.csp_nonce),
     )
-    return render(request, "mapviews/resource_map.html", context)
+    response = render(request, "mapviews/resource_map.html", context)
+    tiles = builder.TILE_LAYERS.get(settings.MAP_TILES)
+    if tiles:
+        address = urlsplit(tiles["tiles"])
+        response._csp_update = {"img-src": [f"{address.scheme}://{address.netloc}"]}
+    return response
+
+
+class _InlineElements(HTMLParser):
+    """Where each <script> and <style> element of a document starts, as a browser's tokeniser finds them
+    (a "<script" inside a script's text is text)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.starts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.starts.append((self.getpos(), tag))
+
+
+def with_nonce(document, nonce):
+    """The folium document with the request's CSP nonce on its <script> and <style> elements: a srcdoc
+    frame runs under its page's policy, which runs no inline code without it. The document must be ours
+    (every text in it escaped, as mapviews.builder and mapviews.markers make it): whatever element it holds
+    is let run."""
+    parser = _InlineElements()
+    parser.feed(document)
+    parser.close()
+    line_starts = [0] + [index + 1 for index, character in enumerate(document) if character == "\n"]
+    pieces, done = [], 0
+    for (line, column), tag in parser.starts:
+        name_end = line_starts[line - 1] + column + 1 + len(tag)  # just past "<script" or "<style"
+        pieces += [document[done:name_end], f' nonce="{nonce}"']
+        done = name_end
+    return "".join([*pieces, document[done:]])

@@ -109,10 +109,19 @@ def reference_data(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server, reference_data):
-    """A phone-sized page that refuses and records every request leaving the live server."""
+    """A phone-sized page that refuses and records every request leaving the live server, and records
+    every breach of the Content-Security-Policy."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
     page = context.new_page()
     page.external_requests = []
+    # What Chromium reports breaking the Content-Security-Policy, in the page or in its frames.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+        ),
+    )
 
     def guard(route):
         if route.request.url.startswith(live_server.url):

@@ -88,11 +88,42 @@ def test_a_family_member_opens_a_pin_on_the_map_and_reads_the_entry(page, live_s
     pins.first.click()
     popup = frame.locator(".leaflet-popup-content")
     assert "ワークセンターさくら" in popup.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "map-phone.png"), full_page=True)
+    # The screen as the phone shows it: after a full-page capture Chromium stops sending clicks to the map's
+    # sandboxed frame (which runs in a process of its own) for a while.
+    page.screenshot(path=str(ARTIFACTS / "map-phone.png"))
     with page.expect_navigation():
         popup.get_by_role("link", name="ワークセンターさくら").click()
     assert page.locator("h1").inner_text() == "ワークセンターさくら"
     assert page.external_requests == []
+
+
+# The folium map of the frame's document (folium names it map_<id>).
+FOLIUM_MAP = "window[Object.keys(window).find((key) => key.startsWith('map_'))]"
+
+
+def test_a_map_framed_while_its_frame_has_no_size_is_framed_again_once_it_has_one(
+    page, live_server, settings
+):
+    """The map's sandboxed frame may run in a process of its own that learns its size after the map's script
+    has run: Leaflet then fits the circle into nothing, at its closest zoom, with no pin in sight."""
+    settings.MAP_TILES = "none"
+    nagano = factories.MunicipalityFactory(code="202011", name="長野市", latitude=36.6486, longitude=138.1944)
+    factories.ResourceFactory(
+        name="ワークセンターさくら", municipality=nagano, latitude=36.65, longitude=138.19
+    )
+    page.goto(live_server.url + "/map/?near_address=長野市&radius_km=3")
+    frame = page.locator("#resource-map")
+    pin = frame.content_frame.locator("img.leaflet-marker-icon")
+    pin.wait_for()
+    body = frame.content_frame.locator("body")
+    zoom = body.evaluate(f"() => {FOLIUM_MAP}.getZoom()")
+
+    frame.evaluate("(frame) => { frame.style.width = '0'; }")
+    body.evaluate(f"() => {{ const map = {FOLIUM_MAP}; map.fitBounds(map.getBounds()); }}")
+    assert body.evaluate(f"() => {FOLIUM_MAP}.getZoom()") == 18  # the closest: the pin is out of sight
+    frame.evaluate("(frame) => { frame.style.width = ''; }")
+    pin.wait_for()
+    assert body.evaluate(f"() => {FOLIUM_MAP}.getZoom()") == zoom
 
 
 def test_the_map_asks_the_outside_world_for_tiles_only(page, live_server, settings):
@@ -103,3 +134,48 @@ def test_the_map_asks_the_outside_world_for_tiles_only(page, live_server, settin
     page.wait_for_load_state("networkidle")
     hosts = {request.split("/")[2] for request in page.external_requests}
     assert hosts == {"cyberjapandata.gsi.go.jp"}
+
+
+def test_no_page_breaks_the_content_security_policy(page, live_server, settings):
+    settings.MAP_TILES = "gsi"
+    resource = factories.ResourceFactory(name="ワークセンターさくら", latitude=36.65, longitude=138.19)
+    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/resources/")
+    assert "ワークセンターさくら" in page.locator(".result-list").inner_text()
+    # The print button works from our script file, as the language menu does.
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.get_by_role("button", name="印刷").click()
+    assert page.evaluate("window.printed") is True
+    page.goto(live_server.url + resource.get_absolute_url())
+    assert page.locator("h1").inner_text() == "ワークセンターさくら"
+    page.goto(live_server.url + "/map/")
+    # The map's scripts ran in its sandboxed frame: Leaflet drew the pin and the GSI tiles were asked for.
+    page.frame_locator("#resource-map").locator("img.leaflet-marker-icon").first.wait_for()
+    page.frame_locator("#resource-map").locator("img.leaflet-tile").first.wait_for(state="attached")
+    # Its sandbox gives it an origin of its own: it cannot reach into the page.
+    frame = page.locator("#resource-map").content_frame
+    assert (
+        frame.locator("body").evaluate("() => { try { return !!parent.document; } catch { return false; } }")
+        is False
+    )
+    page.goto(live_server.url + "/api/docs/")
+    # Swagger UI ran its inline script, read the schema and listed the operations.
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "地域資源マップ API" in page.locator(".swagger-ui .info .title").inner_text()
+    page.locator(".opblock").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.csp_violations == []
+    assert {request.split("/")[2] for request in page.external_requests} == {"cyberjapandata.gsi.go.jp"}
+
+
+def test_a_script_injected_into_a_page_does_not_run(page, live_server):
+    page.goto(live_server.url + "/")
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.append(script);
+        }"""
+    )
+    assert page.evaluate("window.injected") is None
+    assert any("script-src" in violation for violation in page.csp_violations)
