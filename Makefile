@@ -57,4 +57,4 @@ benchmark: install
 	SECRET_KEY=benchmark-only $(BIN)/python manage.py benchmark_search --resources 100000
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 cache

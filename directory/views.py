@@ -10,6 +10,7 @@ from directory.models import Resource
 from directory.pagination import SearchPaginator
 from directory.ratings import rating_figures
 from directory.roles import COORDINATOR, PLANNER, SERVICE_MANAGER, is_coordinator, is_professional, roles_of
+from directory.throttling import throttle
 
 
 @require_GET
@@ -91,6 +92,7 @@ def resource_search(request):
 
 
 @require_GET
+@throttle("csv")
 def resource_search_csv(request):
     """The whole result set of a search as CSV (UTF-8 with BOM, so Excel reads the Japanese)."""
     filterset = _search(request)

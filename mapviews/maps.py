@@ -16,6 +16,7 @@ as the same characters and Jinja2 reads as plain text.
 import json
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import folium
 from branca.element import MacroElement
@@ -141,6 +142,8 @@ def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=())
     )
     folium_map.default_js = [
         ("leaflet", static(LEAFLET + "leaflet.js")),
+        # Right after leaflet.js: the sandboxed frame may get its size only after the map's script has run.
+        ("fit_when_sized", static("mapviews/fit-when-sized.js")),
         ("markerclusterjs", static(CLUSTER + "leaflet.markercluster.js")),
         ("pins", static(PINS)),
     ]
@@ -171,13 +174,44 @@ def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=())
     return folium_map
 
 
-def map_document(folium_map):
-    """The map as the HTML document of its frame, in the request's language, with a title, and zoomable by
-    the person holding the phone (folium's own viewport forbids it: WCAG 1.4.4)."""
-    document = folium_map.get_root().render()
+def map_document(folium_map, *, nonce):
+    """The map as the HTML document of its frame, in the request's language, with a title, zoomable by the
+    person holding the phone (folium's own viewport forbids it: WCAG 1.4.4), its inline scripts and styles
+    carrying the request's CSP nonce."""
+    document = with_nonce(folium_map.get_root().render(), nonce)
     document = document.replace("<html>", f'<html lang="{get_language()}">', 1)
     document = document.replace("<head>", f"<head>\n<title>{escape(_('資源の地図'))}</title>", 1)
     return VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1" />', document, 1)
+
+
+class _InlineElements(HTMLParser):
+    """Where each <script> and <style> element of a document starts, as a browser's tokeniser finds them
+    (a "<script" inside a script's text is text)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.starts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.starts.append((self.getpos(), tag))
+
+
+def with_nonce(document, nonce):
+    """The folium document with the request's CSP nonce on its <script> and <style> elements: a srcdoc
+    frame runs under its page's policy, which runs no inline code without it. The document must be ours
+    (every text in it data, as resource_map makes it): whatever element it holds
+    is let run."""
+    parser = _InlineElements()
+    parser.feed(document)
+    parser.close()
+    line_starts = [0] + [index + 1 for index, character in enumerate(document) if character == "\n"]
+    pieces, done = [], 0
+    for (line, column), tag in parser.starts:
+        name_end = line_starts[line - 1] + column + 1 + len(tag)  # just past "<script" or "<style"
+        pieces += [document[done:name_end], f' nonce="{nonce}"']
+        done = name_end
+    return "".join([*pieces, document[done:]])
 
 
 def _words():

@@ -46,4 +46,4 @@ def plan_map(request, pk):
         radius_km=radius_km,
         stylesheets=[static("css/badges.css"), static("mapviews/map.css"), static("mapviews/plan_map.css")],
     )
-    return HttpResponse(maps.map_document(folium_map))
+    return HttpResponse(maps.map_document(folium_map, nonce=request.csp_nonce))

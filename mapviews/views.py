@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -6,6 +8,7 @@ from django.views.decorators.http import require_GET
 from directory import selectors
 from directory.filters import ResourceFilterSet
 from directory.models import Resource
+from directory.throttling import throttle
 from mapviews import maps
 from mapviews.markers import resource_markers
 
@@ -22,6 +25,7 @@ LISTED = 50
 
 
 @require_GET
+@throttle("map")
 def resource_map(request):
     """The map of a search, for everyone: the public see public entries, in plain Japanese, on a phone."""
     query, default_region = with_default_area(request.GET)
@@ -57,9 +61,14 @@ def resource_map(request):
         more=len(found) > settings.MAP_MAX_MARKERS,
         listed=markers[:LISTED],
         groups=legend(markers),
-        map_document=maps.map_document(folium_map),
+        map_document=maps.map_document(folium_map, nonce=request.csp_nonce),
     )
-    return render(request, "mapviews/resource_map.html", context)
+    response = render(request, "mapviews/resource_map.html", context)
+    tiles = maps.TILE_LAYERS.get(settings.MAP_TILES)
+    if tiles:  # the page's policy lets the frame load its tiles
+        address = urlsplit(tiles["tiles"])
+        response._csp_update = {"img-src": [f"{address.scheme}://{address.netloc}"]}
+    return response
 
 
 def kept_parameters(asked):

@@ -16,6 +16,29 @@ def fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory):
+    """Each test process keeps its cache (request counts) in files of its own: the suite never counts
+    against, nor clears, the project's cache directory or a Redis that REDIS_URL names
+    (tests/test_throttling.py tries Redis on keys of its own)."""
+    from django.test import override_settings
+
+    files = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path_factory.mktemp("cache")),
+    }
+    with override_settings(CACHES={"default": files}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def full_allowance(private_cache):
+    """Every test starts with no request counted against it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def site_language():
     """A request in English leaves English active in the test's thread; the next test starts in Japanese."""
@@ -86,10 +109,19 @@ def reference_data(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server, reference_data):
-    """A phone-sized page that refuses and records every request leaving the live server."""
+    """A phone-sized page that refuses and records every request leaving the live server, and records
+    every breach of the Content-Security-Policy."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
     page = context.new_page()
     page.external_requests = []
+    # What Chromium reports breaking the Content-Security-Policy, in the page or in its frames.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+        ),
+    )
 
     def guard(route):
         if route.request.url.startswith(live_server.url):

@@ -61,3 +61,77 @@ def test_a_family_member_searches_from_the_home_page_in_hiragana_on_a_phone(page
     results.first.get_by_role("link").click()
     assert page.locator("h1").inner_text() == "グループホームりんご"
     assert page.external_requests == []
+
+
+# The folium map of the frame's document (folium names it map_<id>).
+FOLIUM_MAP = "window[Object.keys(window).find((key) => key.startsWith('map_'))]"
+
+
+def test_a_map_framed_while_its_frame_has_no_size_is_framed_again_once_it_has_one(
+    page, live_server, settings
+):
+    """The map's sandboxed frame may run in a process of its own that learns its size after the map's script
+    has run: Leaflet then fits the circle into nothing, at its closest zoom, with no pin in sight."""
+    settings.MAP_TILES = "none"
+    nagano = factories.MunicipalityFactory(code="202011", name="長野市", latitude=36.6486, longitude=138.1944)
+    factories.ResourceFactory(
+        name="ワークセンターさくら", municipality=nagano, latitude=36.65, longitude=138.19
+    )
+    page.goto(live_server.url + "/map/?near_address=長野市&radius_km=3")
+    frame = page.locator("#resource-map")
+    pin = frame.content_frame.locator(".leaflet-marker-icon.pin")
+    pin.wait_for()
+    body = frame.content_frame.locator("body")
+    zoom = body.evaluate(f"() => {FOLIUM_MAP}.getZoom()")
+
+    frame.evaluate("(frame) => { frame.style.width = '0'; }")
+    body.evaluate(f"() => {{ const map = {FOLIUM_MAP}; map.fitBounds(map.getBounds()); }}")
+    assert body.evaluate(f"() => {FOLIUM_MAP}.getZoom()") == 18  # the closest: the pin is out of sight
+    frame.evaluate("(frame) => { frame.style.width = ''; }")
+    pin.wait_for()
+    assert body.evaluate(f"() => {FOLIUM_MAP}.getZoom()") == zoom
+
+
+def test_no_page_breaks_the_content_security_policy(page, live_server, settings):
+    settings.MAP_TILES = "gsi-pale"
+    resource = factories.ResourceFactory(name="ワークセンターさくら", latitude=36.65, longitude=138.19)
+    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/resources/")
+    assert "ワークセンターさくら" in page.locator(".result-list").inner_text()
+    # The print button works from our script file, as the language menu does.
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.get_by_role("button", name="印刷").click()
+    assert page.evaluate("window.printed") is True
+    page.goto(live_server.url + resource.get_absolute_url())
+    assert page.locator("h1").inner_text() == "ワークセンターさくら"
+    page.goto(live_server.url + "/map/")
+    # The map's scripts ran in its sandboxed frame: Leaflet drew the pin and the GSI tiles were asked for.
+    page.frame_locator("#resource-map").locator(".leaflet-marker-icon.pin").first.wait_for()
+    page.frame_locator("#resource-map").locator("img.leaflet-tile").first.wait_for(state="attached")
+    # Its sandbox gives it an origin of its own: it cannot reach into the page.
+    frame = page.locator("#resource-map").content_frame
+    assert (
+        frame.locator("body").evaluate("() => { try { return !!parent.document; } catch { return false; } }")
+        is False
+    )
+    page.goto(live_server.url + "/api/docs/")
+    # Swagger UI ran its inline script, read the schema and listed the operations.
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "地域資源マップ API" in page.locator(".swagger-ui .info .title").inner_text()
+    page.locator(".opblock").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.csp_violations == []
+    assert {request.split("/")[2] for request in page.external_requests} == {"cyberjapandata.gsi.go.jp"}
+
+
+def test_a_script_injected_into_a_page_does_not_run(page, live_server):
+    page.goto(live_server.url + "/")
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.append(script);
+        }"""
+    )
+    assert page.evaluate("window.injected") is None
+    assert any("script-src" in violation for violation in page.csp_violations)

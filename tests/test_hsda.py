@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from directory import services
@@ -237,12 +236,6 @@ def get(client, path, **params):
 
 def names(body):
     return [item["name"] for item in body["contents"]]
-
-
-@pytest.fixture(autouse=True)
-def no_throttling():
-    """The anonymous request rate is counted in the cache: each test starts from zero."""
-    cache.clear()
 
 
 class Catalogue:

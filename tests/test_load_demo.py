@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from directory import roles
@@ -208,7 +209,7 @@ def test_some_vacancy_reports_are_fresh_and_some_stale(demo):
 def test_with_debug_the_demo_users_can_log_in_with_their_roles(demo, settings):
     settings.DEBUG = True
     for username, group in DEMO_USERS.items():
-        user = authenticate(username=username, password=PASSWORD)
+        user = authenticate(HttpRequest(), username=username, password=PASSWORD)  # axes needs a request
         assert user is not None, username
         assert list(user.groups.values_list("name", flat=True)) == [group]
     membership = Membership.objects.get(user__username="manager")
@@ -259,7 +260,7 @@ def test_a_second_run_changes_nothing(demo, settings):
     output = load_demo()
     assert counts() == before
     assert "Resources: 0 created, 0 updated" in output
-    assert authenticate(username="planner", password=PASSWORD) is not None
+    assert authenticate(HttpRequest(), username="planner", password=PASSWORD) is not None
 
 
 def test_some_demo_entries_show_the_public_their_ratings_and_some_only_professionals(demo):

@@ -68,6 +68,7 @@ def test_the_map_loads_only_our_static_files_and_the_tiles_of_the_setting():
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', document)
     assert scripts == [
         "/static/mapviews/vendor/leaflet-1.9.4/leaflet.js",
+        "/static/mapviews/fit-when-sized.js",
         "/static/mapviews/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
         "/static/mapviews/pins.js",
     ]
@@ -98,10 +99,13 @@ def test_texts_reach_the_page_as_data_never_as_code():
 
 
 def test_the_frame_is_a_titled_japanese_document_that_a_person_may_zoom():
-    document = maps.map_document(maps.resource_map([marker()], tiles="none"))
+    document = maps.map_document(maps.resource_map([marker()], tiles="none"), nonce="n0nce")
     assert document.startswith('<!DOCTYPE html>\n<html lang="ja">\n<head>\n<title>資源の地図</title>')
     assert '<meta name="viewport" content="width=device-width, initial-scale=1" />' in document
     assert "user-scalable=no" not in document and "maximum-scale" not in document
+    # Its inline scripts and styles run under the page's Content-Security-Policy: they carry its nonce.
+    assert document.count("<script>") == document.count("<style>") == 0
+    assert '<script nonce="n0nce">' in document and '<style nonce="n0nce">' in document
 
 
 def test_the_map_is_framed_on_the_searched_circle_else_on_the_markers_else_on_japan():
