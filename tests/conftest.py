@@ -1,11 +1,8 @@
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 
 from tests import factories
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -47,13 +44,6 @@ def site_language():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
-
-
-@pytest.fixture(scope="session")
-def shared_data():
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"reference data not found at {SHARED_DATA}: check out shared/ beside the repository")
-    return SHARED_DATA
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The benchmark commands still run end to end, on a few rows (the figures themselves go in notes). Each
 runs in its own process on a scratch SQLite file: a benchmark builds and drops a database of its own, which
-must not touch the test database."""
+must not touch the test database. Both run on their defaults: the files the repository ships."""
 
 import json
 import os
@@ -28,9 +28,8 @@ def run(tmp_path, *arguments):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_benchmark_search_times_every_query_shape(shared_data, tmp_path):
-    areas = str(shared_data / "municipalities-jp.csv")
-    figures = run(tmp_path, "benchmark_search", "--resources", "300", "--runs", "2", "--areas", areas)
+def test_benchmark_search_times_every_query_shape(tmp_path):
+    figures = run(tmp_path, "benchmark_search", "--resources", "300", "--runs", "2")
     assert figures["resources"] == 300
     assert set(figures["shapes"]) == {
         "text_3plus_chars", "text_2_chars", "category_municipality", "near_5km_dense_city",
@@ -39,7 +38,6 @@ def test_benchmark_search_times_every_query_shape(shared_data, tmp_path):
     assert all(shape["p95_ms"] > 0 for shape in figures["shapes"].values())
 
 
-def test_benchmark_import_imports_the_rows_twice(shared_data, tmp_path):
-    sample, areas = str(shared_data / "wam-sample.csv"), str(shared_data / "municipalities-jp.csv")
-    figures = run(tmp_path, "benchmark_import", "--rows", "300", "--sample", sample, "--areas", areas)
+def test_benchmark_import_imports_the_rows_twice(tmp_path):
+    figures = run(tmp_path, "benchmark_import", "--rows", "300")
     assert (figures["first"]["created"], figures["second"]["unchanged"]) == (300, 300)

@@ -1,4 +1,5 @@
-"""import_areas on the real open-data files of every prefecture and municipality of Japan."""
+"""import_areas on the real open-data files of every prefecture and municipality of Japan, as the repository
+ships them in fixtures/areas/."""
 
 import csv
 import re
@@ -9,14 +10,15 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from directory.management.commands.import_areas import SHIPPED_MUNICIPALITIES, SHIPPED_PREFECTURES
 from directory.management.commands.import_areas import Command as ImportAreas
 from directory.models import Municipality, Prefecture
 from directory.validators import validate_local_government_code
 
 pytestmark = pytest.mark.django_db
 
-MUNICIPALITIES = "municipalities-jp.csv"
-PREFECTURES = "prefectures-jp.csv"
+MUNICIPALITIES = SHIPPED_MUNICIPALITIES
+PREFECTURES = SHIPPED_PREFECTURES
 BOM = "\ufeff"
 
 
@@ -74,8 +76,8 @@ def write_csv(path, lines, *, bom=True):
     return path
 
 
-def test_it_imports_all_1916_municipalities_and_47_prefectures(shared_data):
-    out, err = import_areas(shared_data / MUNICIPALITIES, shared_data / PREFECTURES)
+def test_it_imports_all_1916_municipalities_and_47_prefectures():
+    out, err = import_areas(MUNICIPALITIES, PREFECTURES)
 
     assert Municipality.objects.count() == 1916
     assert Prefecture.objects.count() == 47
@@ -84,8 +86,8 @@ def test_it_imports_all_1916_municipalities_and_47_prefectures(shared_data):
     assert err == ""
 
 
-def test_nagano_city_is_202011_with_its_city_hall_coordinates(shared_data):
-    import_areas(shared_data / MUNICIPALITIES, shared_data / PREFECTURES)
+def test_nagano_city_is_202011_with_its_city_hall_coordinates():
+    import_areas(MUNICIPALITIES, PREFECTURES)
 
     nagano = Municipality.objects.get(name="長野市")
     assert nagano.code == "202011"
@@ -98,8 +100,8 @@ def test_nagano_city_is_202011_with_its_city_hall_coordinates(shared_data):
     assert nagano.full_name == "長野県長野市"
 
 
-def test_a_ward_keeps_its_name_as_written_and_its_own_code(shared_data):
-    import_areas(shared_data / MUNICIPALITIES, shared_data / PREFECTURES)
+def test_a_ward_keeps_its_name_as_written_and_its_own_code():
+    import_areas(MUNICIPALITIES, PREFECTURES)
 
     ward = Municipality.objects.get(code="011011")
     assert ward.name == "札幌市 中央区"
@@ -107,9 +109,9 @@ def test_a_ward_keeps_its_name_as_written_and_its_own_code(shared_data):
     assert Municipality.objects.get(code="011002").name == "札幌市"
 
 
-def test_a_prefecture_code_is_two_digits_even_when_the_file_lost_the_leading_zero(shared_data):
+def test_a_prefecture_code_is_two_digits_even_when_the_file_lost_the_leading_zero():
     # prefectures-jp.csv writes Hokkaido's lgcode as 10006 (for 010006) and its pid as 1.
-    import_areas(shared_data / PREFECTURES)
+    import_areas(PREFECTURES)
 
     hokkaido = Prefecture.objects.get(code="01")
     assert (hokkaido.name, hokkaido.name_kana, hokkaido.name_en) == ("北海道", "ほっかいどう", "Hokkaido")
@@ -117,12 +119,12 @@ def test_a_prefecture_code_is_two_digits_even_when_the_file_lost_the_leading_zer
     assert sorted(Prefecture.objects.values_list("code", flat=True)) == [f"{n:02d}" for n in range(1, 48)]
 
 
-def test_a_second_run_creates_and_updates_nothing_and_leaves_every_row_identical(shared_data):
-    import_areas(shared_data / MUNICIPALITIES, shared_data / PREFECTURES)
+def test_a_second_run_creates_and_updates_nothing_and_leaves_every_row_identical():
+    import_areas(MUNICIPALITIES, PREFECTURES)
     before = snapshot()
     primary_keys = set(Municipality.objects.values_list("pk", flat=True))
 
-    out, err = import_areas(shared_data / MUNICIPALITIES, shared_data / PREFECTURES)
+    out, err = import_areas(MUNICIPALITIES, PREFECTURES)
 
     assert counts(out, "Prefecture") == (0, 0, 47)
     assert counts(out, "Municipality") == (0, 0, 1916)
@@ -131,30 +133,28 @@ def test_a_second_run_creates_and_updates_nothing_and_leaves_every_row_identical
     assert set(Municipality.objects.values_list("pk", flat=True)) == primary_keys
 
 
-def test_the_order_of_the_files_does_not_matter(shared_data):
-    import_areas(shared_data / PREFECTURES, shared_data / MUNICIPALITIES)
+def test_the_order_of_the_files_does_not_matter():
+    import_areas(PREFECTURES, MUNICIPALITIES)
     prefectures_first = snapshot()
     Municipality.objects.all().delete()
     Prefecture.objects.all().delete()
 
-    out, _ = import_areas(shared_data / MUNICIPALITIES, shared_data / PREFECTURES)
+    out, _ = import_areas(MUNICIPALITIES, PREFECTURES)
 
     assert snapshot() == prefectures_first
     assert counts(out, "Prefecture") == (47, 0, 0)
-    assert out.index(PREFECTURES) < out.index(MUNICIPALITIES), "prefecture files are imported first"
+    assert out.index(PREFECTURES.name) < out.index(MUNICIPALITIES.name), "prefecture files are imported first"
 
 
-def test_a_municipality_file_alone_creates_its_prefectures_which_a_later_prefecture_file_completes(
-    shared_data,
-):
-    out, _ = import_areas(shared_data / MUNICIPALITIES)
+def test_a_municipality_file_alone_creates_its_prefectures_which_a_later_prefecture_file_completes():
+    out, _ = import_areas(MUNICIPALITIES)
 
     assert Municipality.objects.count() == 1916
     assert counts(out, "Prefecture") == (47, 0, 0)
     nagano = Prefecture.objects.get(code="20")
     assert (nagano.name, nagano.name_en, nagano.latitude) == ("長野県", "", None)
 
-    out, _ = import_areas(shared_data / PREFECTURES)
+    out, _ = import_areas(PREFECTURES)
 
     assert counts(out, "Prefecture") == (0, 47, 0)
     nagano.refresh_from_db()
@@ -162,9 +162,9 @@ def test_a_municipality_file_alone_creates_its_prefectures_which_a_later_prefect
     assert nagano.latitude is not None
 
 
-def test_a_changed_value_is_updated_and_only_that_row_counts_as_updated(shared_data, tmp_path):
-    import_areas(shared_data / PREFECTURES, shared_data / MUNICIPALITIES)
-    lines = read_lines(shared_data / MUNICIPALITIES)
+def test_a_changed_value_is_updated_and_only_that_row_counts_as_updated(tmp_path):
+    import_areas(PREFECTURES, MUNICIPALITIES)
+    lines = read_lines(MUNICIPALITIES)
     old = line_of(lines, "202011")
     new = old.replace("36.64861111", "36.6489").replace("長野市", "長野市（テスト）")
     changed = write_csv(tmp_path / "changed.csv", [new if line == old else line for line in lines])
@@ -180,9 +180,9 @@ def test_a_changed_value_is_updated_and_only_that_row_counts_as_updated(shared_d
 
 
 def test_a_broken_file_imports_its_good_rows_and_names_each_bad_one_and_exits_with_status_3(
-    shared_data, tmp_path
+    tmp_path,
 ):
-    lines = read_lines(shared_data / MUNICIPALITIES)
+    lines = read_lines(MUNICIPALITIES)
     bad_check_digit = line_of(lines, "202011")[: -len("202011")] + "202012"
     bad_latitude = re.sub(r",36\.\d+,", ",95,", line_of(lines, "202029"))
     too_few_columns = ",".join(line_of(lines, "202037").split(",")[:7])
@@ -260,8 +260,8 @@ def test_a_code_repeated_in_one_file_is_reported_and_the_first_row_kept(tmp_path
     assert Municipality.objects.get(code="202011").latitude == pytest.approx(36.6)
 
 
-def test_a_file_without_bom_and_with_crlf_line_ends_is_read_too(shared_data, tmp_path):
-    lines = read_lines(shared_data / MUNICIPALITIES)
+def test_a_file_without_bom_and_with_crlf_line_ends_is_read_too(tmp_path):
+    lines = read_lines(MUNICIPALITIES)
     plain = tmp_path / "plain.csv"
     plain.write_bytes("\r\n".join(lines).encode("utf-8"))
 
@@ -272,10 +272,10 @@ def test_a_file_without_bom_and_with_crlf_line_ends_is_read_too(shared_data, tmp
     assert Municipality.objects.get(code="011011").name == "札幌市 中央区"
 
 
-def test_an_unknown_header_is_a_clear_error_and_nothing_is_imported(shared_data, tmp_path):
+def test_an_unknown_header_is_a_clear_error_and_nothing_is_imported(tmp_path):
     unknown = write_csv(tmp_path / "unknown.csv", ["code,name,lat,lon", "202011,長野市,36.6,138.1"])
 
-    error, _, _ = import_areas_failing(shared_data / PREFECTURES, unknown)
+    error, _, _ = import_areas_failing(PREFECTURES, unknown)
 
     assert error.returncode in (1, 2)
     assert f"{unknown}: the header is of neither known format" in str(error)
@@ -303,8 +303,8 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
     assert "is not UTF-8" in str(error)
 
 
-def test_every_lgcode_in_the_real_file_passes_the_check_digit_and_no_other_digit_does(shared_data):
-    with (shared_data / MUNICIPALITIES).open(encoding="utf-8-sig", newline="") as file:
+def test_every_lgcode_in_the_real_file_passes_the_check_digit_and_no_other_digit_does():
+    with (MUNICIPALITIES).open(encoding="utf-8-sig", newline="") as file:
         codes = [row["lgcode"] for row in csv.DictReader(file)]
 
     assert len(codes) == len(set(codes)) == 1916

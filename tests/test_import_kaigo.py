@@ -22,6 +22,7 @@ from directory.filters import ResourceFilterSet
 from directory.importers import kaigo
 from directory.importers.kaigo import COLUMNS
 from directory.importers.opendata import CategoryIndex
+from directory.management.commands.import_areas import SHIPPED_FILES
 from directory.management.commands.import_kaigo import Command as ImportKaigo
 from directory.models import Category, Feature, Organization, Resource
 from directory.services import organization_create
@@ -31,6 +32,7 @@ from tests.helpers import shared_rows
 pytestmark = pytest.mark.django_db
 
 SAMPLE = Path(__file__).parent / "data" / "kaigo-sample.csv"
+WAM_SAMPLE = Path(__file__).parent / "data" / "wam-sample.csv"
 FIRST_DATE = date(2025, 12, 31)
 NEXT_DATE = date(2026, 6, 30)
 KYOSEI = {
@@ -41,11 +43,10 @@ KYOSEI = {
 
 
 @pytest.fixture(scope="module", autouse=True)
-def areas_of_japan(shared_data, django_db_setup, django_db_blocker):
+def areas_of_japan(django_db_setup, django_db_blocker):
     """The municipalities and prefectures of all Japan, for the module, rolled back after it."""
-    files = [shared_data / "municipalities-jp.csv", shared_data / "prefectures-jp.csv"]
     with shared_rows(django_db_blocker):
-        call_command("import_areas", *files, stdout=StringIO())
+        call_command("import_areas", *SHIPPED_FILES, stdout=StringIO())
         yield
 
 
@@ -590,15 +591,15 @@ def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(
     assert Resource.objects.count() == Organization.objects.count() == 0, "files are read before writing"
 
 
-def test_a_wam_file_is_refused_by_import_kaigo(shared_data):
-    status, _, err = command(shared_data / "wam-sample.csv")
+def test_a_wam_file_is_refused_by_import_kaigo():
+    status, _, err = command(WAM_SAMPLE)
 
     assert status == 2
     assert "is not an MHLW 介護サービス情報公表 open-data file: the header lacks" in err
 
 
-def test_a_wam_import_and_a_kaigo_import_keep_their_own_entries(shared_data, tmp_path):
-    call_command("import_wam", str(shared_data / "wam-sample.csv"), stdout=StringIO(), stderr=StringIO())
+def test_a_wam_import_and_a_kaigo_import_keep_their_own_entries(tmp_path):
+    call_command("import_wam", str(WAM_SAMPLE), stdout=StringIO(), stderr=StringIO())
     wam_count = Resource.objects.count()
 
     result = imported(SAMPLE)

@@ -1,4 +1,7 @@
-"""import_wam on the WAM NET sample (shared/data/wam-sample.csv) and on broken copies of it written here.
+"""import_wam on the WAM NET sample (tests/data/wam-sample.csv: 24 invented offices in 富山県 in the real
+29-column format, with its quirks: BOM, CRLF, every field quoted, full-width letters and digits, blank
+coordinates and 定員, offices under several service types, a line break inside a field) and on broken copies
+of it written here.
 
 Expected numbers are computed from the sample itself, never typed in."""
 
@@ -8,6 +11,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from datetime import time as clock
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +21,7 @@ from django.db import IntegrityError
 from directory import services
 from directory.choices import ResourceStatus, Source
 from directory.importers import opendata, wam
+from directory.management.commands.import_areas import SHIPPED_FILES
 from directory.management.commands.import_wam import Command as ImportWam
 from directory.models import Category, OpeningHours, Organization, Resource
 from directory.search import normalize, text_filter
@@ -25,21 +30,16 @@ from tests.helpers import shared_rows
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = "wam-sample.csv"
+SAMPLE = Path(__file__).parent / "data" / "wam-sample.csv"
 DATE = date(2025, 9, 30)
 NEWER = date(2026, 3, 31)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def municipalities(shared_data, django_db_setup, django_db_blocker):
+def municipalities(django_db_setup, django_db_blocker):
     """Every municipality of Japan, loaded once for the module and rolled back after it."""
     with shared_rows(django_db_blocker):
-        call_command(
-            "import_areas",
-            shared_data / "municipalities-jp.csv",
-            shared_data / "prefectures-jp.csv",
-            stdout=StringIO(),
-        )
+        call_command("import_areas", *SHIPPED_FILES, stdout=StringIO())
         yield
 
 
@@ -83,9 +83,9 @@ def flagged(output):
     return int(match[1])
 
 
-def read_sample(shared_data):
+def read_sample():
     """(header, rows) of the sample, each row a list of its 29 cells."""
-    with (shared_data / SAMPLE).open(encoding="utf-8-sig", newline="") as file:
+    with SAMPLE.open(encoding="utf-8-sig", newline="") as file:
         header, *rows = csv.reader(file)
     return header, rows
 
@@ -145,9 +145,9 @@ def history_rows():
 class TestTheSample:
     @pytest.fixture(scope="class", autouse=True)
     @classmethod
-    def imported(cls, shared_data, municipalities, django_db_blocker):
+    def imported(cls, municipalities, django_db_blocker):
         with shared_rows(django_db_blocker):
-            cls.out, cls.err = import_wam(shared_data / SAMPLE)
+            cls.out, cls.err = import_wam(SAMPLE)
             yield
 
     def test_it_creates_one_resource_per_row_and_reports_nothing_to_fix(self, sample):
@@ -155,7 +155,7 @@ class TestTheSample:
 
         assert totals(self.out) == (len(rows), 0, 0, 0, 0)
         assert self.err == ""
-        assert wam_resources().count() == len(rows) == 60
+        assert wam_resources().count() == len(rows) == 24
         assert f"{SAMPLE}: read as UTF-8 with BOM, {len(rows)} rows" in self.out
         assert flagged(self.out) == 0
 
@@ -172,19 +172,19 @@ class TestTheSample:
 
         resource = resource_of(first)
 
-        assert (resource.source, resource.source_id) == (Source.WAM, "2061622574:plan-consultation")
+        assert (resource.source, resource.source_id) == (Source.WAM, "1630100016:plan-consultation")
         assert (resource.source_date, resource.source_row) == (DATE, "1")
         assert resource.missing_from_source_since is None
         assert resource.name == cell(first, wam.NAME)
-        assert resource.municipality.code == cell(first, wam.CODE) == "205834"
-        assert resource.address == "長野県信濃町2丁目28-13"
+        assert resource.municipality.code == cell(first, wam.CODE) == "162116"
+        assert resource.address == "富山県射水市本町2丁目10-3"
         assert resource.phone == cell(first, wam.PHONE)
         assert resource.organization.corporate_number == cell(first, wam.CORPORATE_NUMBER)
         assert resource.organization.name == cell(first, wam.ORG_NAME)
-        assert resource.organization.address == "長野県信濃町23番17号"
-        assert (resource.latitude, resource.longitude) == (36.81312, 138.188393)
+        assert resource.organization.address == "富山県射水市中央通り1丁目5-8"
+        assert (resource.latitude, resource.longitude) == (36.73121, 137.078412)
         assert resource.geo_cell is not None
-        assert normalize("やまびこ相談支援事業所") in resource.search_text
+        assert normalize("ほたる相談支援センター") in resource.search_text
 
     def test_full_width_b_type_is_filed_under_employment_b(self, sample):
         _, rows = sample
@@ -246,15 +246,15 @@ class TestTheSample:
         _, rows = sample
 
         assert resource_of(row_numbered(rows, 1)).capacity is None
-        assert resource_of(row_numbered(rows, 2)).capacity == 14
+        assert resource_of(row_numbered(rows, 2)).capacity == 40
         blank = sum(1 for row in rows if not cell(row, wam.CAPACITY))
         assert wam_resources().filter(capacity__isnull=True).count() == blank
 
-    def test_a_second_run_creates_and_updates_nothing_and_writes_no_history(self, shared_data, sample):
+    def test_a_second_run_creates_and_updates_nothing_and_writes_no_history(self, sample):
         _, rows = sample
         before, history = snapshot(), history_rows()
 
-        out, err = import_wam(shared_data / SAMPLE, when=NEWER)
+        out, err = import_wam(SAMPLE, when=NEWER)
 
         assert totals(out) == (0, 0, len(rows), 0, 0)
         assert "Organizations: created 0, updated 0, unchanged" in out
@@ -279,7 +279,7 @@ class TestTheSample:
     ):
         header, rows = sample
         changed_row, dropped_row = row_numbered(rows, 2), row_numbered(rows, 4)
-        assert cell(changed_row, wam.CAPACITY) == "14"
+        assert cell(changed_row, wam.CAPACITY) == "40"
         same_type = [r for r in rows if cell(r, wam.SERVICE_TYPE) == cell(dropped_row, wam.SERVICE_TYPE)]
         assert len(same_type) > 1, "the newer file still holds the dropped row's service type"
         newer_rows = [
@@ -344,8 +344,8 @@ class TestTheSample:
 
 
 @pytest.fixture
-def sample(shared_data):
-    return read_sample(shared_data)
+def sample():
+    return read_sample()
 
 
 def test_a_dry_run_on_an_empty_catalogue_leaves_it_empty(sample, tmp_path):
@@ -366,12 +366,12 @@ def test_a_dry_run_on_an_empty_catalogue_leaves_it_empty(sample, tmp_path):
 @pytest.mark.parametrize(
     ("latitude", "longitude", "point", "warning"),
     [
-        ("138.188393", "36.813120", (36.81312, 138.188393), "latitude and longitude are swapped"),
+        ("137.078412", "36.731210", (36.73121, 137.078412), "latitude and longitude are swapped"),
         ("48.85", "2.35", None, "outside Japan"),
         ("0", "0", None, "outside Japan"),
-        ("北緯36度", "138.188393", None, "not a number; the point is left blank"),
-        ("36.813120", "", None, "empty while the other coordinate is given"),
-        ("３６．８１３１２０", "１３８．１８８３９３", (36.81312, 138.188393), None),
+        ("北緯36度", "137.078412", None, "not a number; the point is left blank"),
+        ("36.731210", "", None, "empty while the other coordinate is given"),
+        ("３６．７３１２１０", "１３７．０７８４１２", (36.73121, 137.078412), None),
     ],
 )
 def test_coordinates_outside_japan_or_unreadable_are_left_blank_and_swapped_ones_fixed_with_a_warning(
@@ -526,7 +526,7 @@ def test_bad_rows_are_reported_with_line_column_and_value_and_the_good_ones_impo
     sample, tmp_path
 ):
     header, rows = sample
-    unknown_code = "20999" + local_government_check_digit("20999")
+    unknown_code = "16999" + local_government_check_digit("16999")
     path = write_wam(
         tmp_path / "broken.csv",
         header,
@@ -534,9 +534,9 @@ def test_bad_rows_are_reported_with_line_column_and_value_and_the_good_ones_impo
             rows[0],  # line 2
             rows[1][:20],  # line 3: too few columns
             with_cells(rows[2], {wam.OFFICE_NUMBER: ""}),  # line 4
-            with_cells(rows[3], {wam.OFFICE_NUMBER: "209888698"}),  # line 5: 9 digits
+            with_cells(rows[3], {wam.OFFICE_NUMBER: "161030004"}),  # line 5: 9 digits
             with_cells(rows[4], {wam.CODE: unknown_code}),  # line 6
-            with_cells(rows[5], {wam.CODE: "205836"}),  # line 7: wrong check digit
+            with_cells(rows[5], {wam.CODE: "162087"}),  # line 7: wrong check digit
             rows[6],  # line 8
         ],
     )
@@ -553,13 +553,13 @@ def test_bad_rows_are_reported_with_line_column_and_value_and_the_good_ones_impo
     )
     assert problems[1] == f"{path}, line 4, column 事業所番号 = '': empty (row skipped)"
     assert problems[2] == (
-        f"{path}, line 5, column 事業所番号 = '209888698': not a 事業所番号 (10 digits) (row skipped)"
+        f"{path}, line 5, column 事業所番号 = '161030004': not a 事業所番号 (10 digits) (row skipped)"
     )
     assert problems[3].startswith(
         f"{path}, line 6, column 都道府県コード又は市区町村コード = '{unknown_code}': "
     )
     assert "no municipality has this code" in problems[3]
-    assert problems[4].startswith(f"{path}, line 7, column 都道府県コード又は市区町村コード = '205836': ")
+    assert problems[4].startswith(f"{path}, line 7, column 都道府県コード又は市区町村コード = '162087': ")
     assert "検査数字" in problems[4]
     assert len(problems) == 5
 
@@ -574,7 +574,7 @@ def test_a_row_repeating_an_office_and_service_type_is_skipped(sample, tmp_path)
 
     assert error.returncode == 3
     assert totals(out) == (1, 0, 0, 1, 0)
-    assert "line 3, column 事業所番号 = '2061622574': repeats the office and service type" in err
+    assert "line 3, column 事業所番号 = '1630100016': repeats the office and service type" in err
     assert Resource.objects.get().name == cell(rows[0], wam.NAME)
 
 
@@ -644,14 +644,12 @@ def test_a_url_without_a_scheme_is_completed_and_one_that_is_no_url_left_blank(s
         (b"", "found: (empty file)"),
     ],
 )
-def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(
-    shared_data, tmp_path, content, message
-):
+def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     if content is not None:
         path.write_bytes(content)
 
-    error, _, _ = import_wam_failing(shared_data / SAMPLE, path)
+    error, _, _ = import_wam_failing(SAMPLE, path)
 
     assert error.returncode == 2
     assert str(error).startswith(f"{path}: ")
@@ -662,17 +660,17 @@ def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(
 # ---------------------------------------------------------------- the bulk path
 
 
-def test_the_search_finds_imported_resources_by_name_and_abbreviation(shared_data, sample):
+def test_the_search_finds_imported_resources_by_name_and_abbreviation(sample):
     _, rows = sample
     b_type = {cell(row, wam.NAME) for row in rows if cell(row, wam.SERVICE_TYPE) == "就労継続支援Ｂ型"}
-    import_wam(shared_data / SAMPLE)
+    import_wam(SAMPLE)
 
     def found(query):
         return set(Resource.objects.filter(text_filter(query)).values_list("name", flat=True))
 
-    assert found("やまびこ相談支援事業所") == {"やまびこ相談支援事業所"}
+    assert found("ほたる相談支援センター") == {"ほたる相談支援センター"}
     assert found("B型") == b_type, "a 2-character abbreviation (the FTS vocabulary on SQLite)"
-    assert found("はばたき会 信濃町") >= {"やまびこ相談支援事業所"}, "organization and municipality"
+    assert found("みずはし会 射水市") >= {"ほたる相談支援センター"}, "organization and municipality"
     assert found("見つからない名前") == set()
 
 
@@ -715,7 +713,9 @@ def test_rows_split_over_many_batches_import_as_one(sample, tmp_path, monkeypatc
 
     assert error.returncode == 3
     assert totals(out) == (len(rows), 0, 0, 1, 0)
-    assert f"line {len(rows) + 2}, column 事業所番号" in err and "of line 2;" in err
+    last_line = path.read_text(encoding="utf-8-sig").count("\n")
+    assert last_line == 1 + (len(rows) + 1) + 1, "the header, the rows (one of them on two lines), the repeat"
+    assert f"line {last_line}, column 事業所番号" in err and "of line 2;" in err
     numbers = {cell(row, wam.CORPORATE_NUMBER) for row in rows}
     assert Organization.objects.count() == len(numbers)
     types = defaultdict(set)

@@ -101,6 +101,19 @@ def test_it_loads_the_13_municipalities_of_hokushin_as_one_region(demo):
     assert (nagano.latitude, nagano.longitude) == (36.651289, 138.181224)
 
 
+@pytest.mark.parametrize("place", ["札幌市", "那覇市", "札幌市 中央区", "472018"])
+def test_it_loads_every_municipality_of_japan_so_near_address_finds_places_outside_the_region(
+    demo, client, place
+):
+    assert Municipality.objects.count() == 1916
+    assert Prefecture.objects.count() == 47
+
+    response = client.get("/api/v1/resources/", {"near_address": place})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 0, "no demo resource stands within 10 km"
+
+
 def test_it_loads_at_least_300_resources_with_the_most_in_nagano_city(demo):
     assert Resource.objects.count() >= 300
     per_municipality = dict(

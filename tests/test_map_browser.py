@@ -153,7 +153,7 @@ def test_the_public_map_and_pages_have_no_wcag_violation(page, live_server, naga
     )  # (axe itself then asks for the frame's style sheets, which its null origin may not read)
     assert axe_violations(page.main_frame) == []
     assert axe_violations(page.frames[1]) == []  # the map's own document
-    # axe reads the frame's style sheets by XHR, which its sandbox's null origin may not: those errors are axe's
+    # axe reads the frame's style sheets by XHR, which a sandbox's null origin may not: axe's errors
     page.wait_for_timeout(500)
     console_errors[:] = [e for e in console_errors if "origin 'null'" not in e and "ERR_FAILED" not in e]
 

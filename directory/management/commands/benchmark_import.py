@@ -2,7 +2,8 @@
 
     python manage.py benchmark_import --rows 230000 [--sample wam-sample.csv] [--areas municipalities-jp.csv]
 
-Writes, in a temporary directory, one WAM NET file of N rows shaped like the real sample (its service types,
+By default the sample is tests/data/wam-sample.csv and the municipalities those shipped in fixtures/areas/.
+Writes, in a temporary directory, one WAM NET file of N rows shaped like the sample (its service types,
 hours, capacities and blank coordinates, in turn): every row a new 事業所番号 (one row in ten a second service
 type of the office before it, 多機能型), municipalities drawn from the municipality file with a point near
 the city hall, a 法人 for about three rows. Builds a new database beside the configured one (SQLite: a
@@ -30,7 +31,7 @@ from directory.importers import wam
 from directory.management.commands.benchmark_search import DEFAULT_AREAS, throwaway_database
 from directory.validators import corporate_number_check_digit
 
-DEFAULT_SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "wam-sample.csv"
+DEFAULT_SAMPLE = Path(settings.BASE_DIR) / "tests" / "data" / "wam-sample.csv"
 SOURCE_DATE = date(2025, 9, 30)
 ROWS_PER_ORGANIZATION = 3
 SECOND_TYPE_EVERY = 10  # one row in ten is another service type of the office before it

@@ -2,6 +2,8 @@
 
     python manage.py benchmark_search --resources 100000 [--areas municipalities-jp.csv] [--runs 30]
 
+--areas defaults to the municipalities shipped in fixtures/areas/.
+
 Builds a new database beside the configured one (SQLite: a temporary file; PostgreSQL: test_<name>), loads
 the municipalities, N resources spread over them (denser in wards and cities), vacancies, then sends a fixed
 set of query shapes through Django's test client to /api/v1/resources/ and prints p50/p95 per shape and one
@@ -18,7 +20,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -30,6 +31,7 @@ from tqdm import tqdm
 from api.views import ResourceViewSet
 from directory.choices import ResourceKind, Visibility
 from directory.geo import grid_cell
+from directory.management.commands.import_areas import SHIPPED_MUNICIPALITIES
 from directory.models import Category, Municipality, Resource, Vacancy
 from directory.search import (
     drop_search_index,
@@ -39,7 +41,7 @@ from directory.search import (
     search_text_of,
 )
 
-DEFAULT_AREAS = Path(settings.BASE_DIR).parent / "shared" / "data" / "municipalities-jp.csv"
+DEFAULT_AREAS = SHIPPED_MUNICIPALITIES
 STEMS = (
     "ひまわり さくら あおぞら つばさ やまびこ こもれび ふれあい みどり いずみ わかば たんぽぽ すみれ"
     " ひだまり なごみ ぬくもり ほほえみ あゆみ のぞみ ひかり かがやき せせらぎ こだま そよかぜ はばたき"

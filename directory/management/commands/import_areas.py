@@ -2,6 +2,8 @@
 
     python manage.py import_areas municipalities-jp.csv prefectures-jp.csv
 
+The repository ships both files in fixtures/areas/ (SHIPPED_FILES; see the README there).
+
 Each file is recognised by its header, prefecture files are imported first, and rows are upserted by code:
 a second run of the same files changes nothing. A row that cannot be read is reported (file, line, column,
 value) and skipped while the good rows are still imported; the command then exits with status 3.
@@ -11,6 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -30,6 +33,10 @@ from directory.models import Municipality, Prefecture
 
 PREFECTURES = "prefectures"
 MUNICIPALITIES = "municipalities"
+SHIPPED_DIRECTORY = Path(settings.BASE_DIR) / "fixtures" / "areas"
+SHIPPED_MUNICIPALITIES = SHIPPED_DIRECTORY / "municipalities-jp.csv"
+SHIPPED_PREFECTURES = SHIPPED_DIRECTORY / "prefectures-jp.csv"
+SHIPPED_FILES = (SHIPPED_MUNICIPALITIES, SHIPPED_PREFECTURES)
 
 # The full headers of the two published files, and the columns this importer reads from each.
 # A file is recognised when its header holds every column that is read (other columns may come and go).

@@ -1,11 +1,14 @@
-"""Load a demo catalogue: the 北信 region of 長野県 with a few hundred invented resources.
+"""Load a demo catalogue: every municipality of Japan, and the 北信 region of 長野県 with a few hundred
+invented resources.
 
     python manage.py load_demo
 
-The data lives in fixtures/: hokushin.csv (the 13 municipalities, from code4fukui/localgovjp),
-hokushin_places.toml (the region, 地区 and phone patterns) and demo_catalogue.toml (organizations, name
-patterns, hours and fees per category). Everything is built from them with random.Random(2026), so every
-run plans the same rows; only dates of verification and vacancy reports are relative to now.
+The data lives in fixtures/: areas/ (the prefectures and municipalities of Japan, from code4fukui/localgovjp,
+imported first through `import_areas`, so that a search near any place in Japan finds its point),
+hokushin_places.toml (the region, which of those municipalities it holds, 地区 and phone patterns) and
+demo_catalogue.toml (organizations, name patterns, hours and fees per category). Everything is built from
+them with random.Random(2026), so every run plans the same rows; only dates of verification and vacancy
+reports are relative to now.
 
 Idempotent: rows are found again by stable keys (Prefecture/Municipality by code, Region by slug,
 Organization by 法人番号, Resource by source="manual" and source_id="demo-<n>") and written only when they
@@ -21,6 +24,7 @@ vacancies or own private entries, so those are skipped.
 """
 
 import csv
+import io
 import math
 import random
 import time
@@ -33,6 +37,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -47,6 +52,7 @@ from directory.choices import (
     Visibility,
 )
 from directory.importers.common import changed_fields, hours_rows
+from directory.management.commands.import_areas import SHIPPED_FILES, SHIPPED_MUNICIPALITIES
 from directory.models import (
     Category,
     Feature,
@@ -131,11 +137,12 @@ def read_fixtures():
         places = tomllib.load(file)
     with open(FIXTURES / "demo_catalogue.toml", "rb") as file:
         catalogue = tomllib.load(file)
-    with open(FIXTURES / "hokushin.csv", encoding="utf-8-sig", newline="") as file:
-        rows = list(csv.DictReader(file))
+    with SHIPPED_MUNICIPALITIES.open(encoding="utf-8-sig", newline="") as file:
+        region = places["municipality"]
+        official = {row["lgcode"]: row for row in csv.DictReader(file) if row["lgcode"] in region}
     municipalities = []
-    for row in rows:
-        extra = places["municipality"][row["lgcode"]]
+    for code, extra in places["municipality"].items():  # in the order of the file: the plan depends on it
+        row = official[code]
         districts = [
             (name, kana, address[0] if address else f"大字{name}")
             for name, kana, *address in extra["districts"]
@@ -555,6 +562,15 @@ def upsert(model, lookup, values):
     return instance, "updated"
 
 
+def import_japan() -> str:
+    """Every prefecture and municipality of Japan (`import_areas` on the shipped files: a second run writes
+    nothing); returns its tallies."""
+    output = io.StringIO()
+    call_command("import_areas", *map(str, SHIPPED_FILES), stdout=output)
+    tallies = [line for line in output.getvalue().splitlines() if line.startswith(("Prefecture", "Muni"))]
+    return "; ".join(tallies)
+
+
 def load_areas(places, municipalities):
     spec = dict(places["prefecture"])
     prefecture, prefecture_status = upsert(Prefecture, {"code": spec.pop("code")}, spec)
@@ -783,6 +799,7 @@ class Command(BaseCommand):
             self.stderr.write(f"Warning: demo_catalogue.toml has no entry for the category {slug!r}")
         plan = DemoPlan(catalogue, municipalities)
         with transaction.atomic():
+            japan = import_japan()
             region, by_code, area_tally = load_areas(places, municipalities)
             organizations, organization_tally = load_organizations(plan.organizations)
             manager_organization = organizations[catalogue["manager_organization"]]
@@ -800,6 +817,7 @@ class Command(BaseCommand):
         refresh_planner_statistics()
 
         write = self.stdout.write
+        write(f"All of Japan (fixtures/areas): {japan}")
         write(f"{region.name} ({region.slug}), {len(by_code)} municipalities: {area_tally}")
         write(f"Organizations: {organization_tally}")
         private = (
