@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from mapviews.views import with_nonce
+from mapviews.maps import with_nonce
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_every_page_has_the_policy(client, entry):
         assert directives["frame-ancestors"] == ["'none'"], path
 
 
-@pytest.mark.parametrize(("tiles", "host"), [("gsi", [GSI]), ("osm", [OSM]), ("none", [])])
+@pytest.mark.parametrize(("tiles", "host"), [("gsi-pale", [GSI]), ("osm", [OSM]), ("none", [])])
 def test_the_map_page_alone_may_show_images_of_its_tile_host(client, settings, entry, tiles, host):
     settings.MAP_TILES = tiles
     assert policy(client.get("/map/"))["img-src"] == ["'self'", "data:", *host]
