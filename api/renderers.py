@@ -9,8 +9,8 @@ class GeoJSONRenderer(JSONRenderer):
 
 
 class CSVRenderer(BaseRenderer):
-    """`?format=csv` on the resource list. The view answers with a streamed CSV itself; this renderer only
-    lets content negotiation accept the format (and renders error bodies as plain text)."""
+    """`?format=csv` on the resource list. The view answers with a streamed CSV itself, and its errors in JSON
+    (ResourceViewSet.finalize_response); this renderer only lets content negotiation accept the format."""
 
     media_type = "text/csv"
     format = "csv"

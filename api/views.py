@@ -2,11 +2,12 @@ from django.core.exceptions import ValidationError as ModelValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -37,7 +38,28 @@ def _service_call(function, **arguments):
 
 
 @extend_schema_view(
-    update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH])
+    list=extend_schema(
+        responses={
+            (200, "application/json"): serializers.ResourceListSerializer,
+            (200, "application/geo+json"): serializers.ResourceFeatureCollectionSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="every matching row, UTF-8 with BOM (one header row)"
+            ),
+        }
+    ),
+    create=extend_schema(
+        request=serializers.ResourceWriteSerializer, responses={201: serializers.ResourceDetailSerializer}
+    ),
+    update=extend_schema(
+        parameters=[IF_MATCH],
+        request=serializers.ResourceWriteSerializer,
+        responses={200: serializers.ResourceDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH],
+        request=serializers.ResourceWriteSerializer,
+        responses={200: serializers.ResourceDetailSerializer},
+    ),
 )
 class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """社会資源. Filters are those of the search page (directory.filters.ResourceFilterSet).
@@ -48,6 +70,18 @@ class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     filter_backends = [DjangoFilterBackend]
     filterset_class = ResourceFilterSet
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer, CSVRenderer]
+
+    def get_renderers(self):
+        """?format=geojson and ?format=csv export the search: the list only (an entry answers in JSON)."""
+        classes = self.renderer_classes if self.action == "list" else api_settings.DEFAULT_RENDERER_CLASSES
+        return [renderer() for renderer in classes]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An error of a CSV export is answered in JSON, as everywhere else in the API, not as CSV text."""
+        renderer = getattr(request, "accepted_renderer", None)
+        if getattr(response, "exception", False) and isinstance(renderer, CSVRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_permissions(self):
         if self.action in ("create", "update", "partial_update", "vacancy"):
