@@ -1,11 +1,13 @@
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -22,7 +24,12 @@ from directory.roles import may_hold
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    # One or more entity tags (RFC 9110 §8.8.3); `*` is refused with 428, as a missing header is.
+    {
+        "type": "string",
+        "pattern": r'^(W/)?"[!#-~]*"(, ?(W/)?"[!#-~]*")*$',
+        "example": '"5d41402abc4b2a76b9719d911017c592"',
+    },
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the version being edited: 428 without it, 412 (nothing changed) when stale.",
@@ -206,3 +213,11 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Organization.objects.all()
     serializer_class = serializers.OrganizationSerializer
+
+
+def page_not_found(request, exception):
+    """The site's 404 (config.urls.handler404): under /api/ the API's own answer, `{"detail": …}` in JSON as
+    its OpenAPI document says, for an address that names no operation (`/api/v1/resources/1.5/`)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -162,6 +162,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_error_answers",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ResourceKindEnum": "directory.choices.ResourceKind",
         "VisibilityEnum": "directory.choices.Visibility",

@@ -9,3 +9,5 @@ urlpatterns = [
     path("map/", include("mapviews.urls")),
     path("", include("directory.urls")),
 ]
+
+handler404 = "api.views.page_not_found"

@@ -1,9 +1,11 @@
 """The OpenAPI document tells the truth: schemathesis sends generated requests to every operation of
 /api/schema/, in process through the Django WSGI application, on a small catalogue built here, and every
-response must be no server error and match the schema documented for its status and content type.
+response must be no server error, have a status the operation documents (errors included) and match the
+schema documented for that status and content type.
 
 Bounded and repeatable: a fixed number of generated requests per operation (plus schemathesis's explicit
-examples and boundary cases), derandomized, no example database, nothing leaves the process. Requests are
+examples, and the boundary cases of the reads), derandomized, no example database, nothing leaves the
+process. Requests are
 a coordinator's (token), so that the write operations run too. Throttling is off here: the test sends
 hundreds of requests a minute by design, and the rate limits have tests of their own."""
 
@@ -20,7 +22,7 @@ from rest_framework.views import APIView
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.openapi.checks import JsonSchemaError
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 from werkzeug.test import Client
 
 from config.wsgi import application
@@ -163,7 +165,7 @@ def test_every_response_is_no_server_error_and_matches_its_documented_schema(cas
         try:
             case.call_and_validate(
                 headers={"Authorization": f"Token {catalogue.token}"},
-                checks=[not_a_server_error, response_schema_conformance],
+                checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
             )
         except FailureGroup as failures:
             if all(vacancy_dated_before_2000(failure) for failure in failures.exceptions):
