@@ -13,10 +13,10 @@ class GeoJSONRenderer(JSONRenderer):
 
 
 class CSVRenderer(BaseRenderer):
-    """`?format=csv` on the resource list. The list view answers with a streamed CSV itself
-    (directory.exports); this renderer lets content negotiation accept the format and writes any other body
-    (an error naming a parameter, one entry) as rows of name and value, each cell made safe for a
-    spreadsheet like every CSV of the project: an error repeats what the client sent."""
+    """`?format=csv` on the resource list. The view answers with a streamed CSV itself, and its errors in JSON
+    (ResourceViewSet.finalize_response); this renderer lets content negotiation accept the format and writes
+    any other body (one entry) as rows of name and value, each cell made safe for a spreadsheet like every
+    CSV of the project."""
 
     media_type = "text/csv"
     format = "csv"

@@ -1,11 +1,12 @@
 """Serializers only shape data; rules live in directory.services and the models."""
 
+from django.db import models
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.fields import CalendarDateTimeField
-from directory.choices import DisabilityGroup, Freshness, RatingCriterion
+from directory.choices import DisabilityGroup, Freshness, RatingCriterion, ResourceKind, ResourceStatus
 from directory.models import (
     Category,
     Feature,
@@ -25,7 +26,7 @@ RESOURCE_DETAIL_VIEW = "api:resource-detail"
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -74,7 +75,20 @@ class FeeSerializer(serializers.ModelSerializer):
         fields = ["kind", "amount_yen", "unit", "description"]
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$", "example": "08:30:00"}
+)
+class TimeOfDayField(serializers.TimeField):
+    """A local time of day, HH:MM[:SS]. OpenAPI's `format: time` is RFC 3339's full-time, which carries a UTC
+    offset; opening hours have none, so the schema gives the pattern instead."""
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: TimeOfDayField,
+    }
+
     class Meta:
         model = OpeningHours
         fields = ["day_type", "opens", "closes", "text"]
@@ -216,10 +230,12 @@ class ResourceRowsSerializer(serializers.ListSerializer):
 class ResourceListSerializer(serializers.ModelSerializer):
     url = DetailUrlField(view_name=RESOURCE_DETAIL_VIEW)
     primary_category = CategoryRefSerializer(read_only=True)
-    organization = serializers.CharField(source="organization.name", default=None, read_only=True)
-    municipality = MunicipalityRefSerializer(read_only=True)
+    organization = serializers.CharField(
+        source="organization.name", default=None, read_only=True, allow_null=True
+    )
+    municipality = MunicipalityRefSerializer(read_only=True, allow_null=True)
     fees = FeeSerializer(many=True, read_only=True)
-    latest_vacancy = VacancySerializer(read_only=True)
+    latest_vacancy = VacancySerializer(read_only=True, allow_null=True)
     distance_km = serializers.SerializerMethodField()
     verified_is_fresh = serializers.SerializerMethodField()
     verified_freshness = serializers.SerializerMethodField()
@@ -253,8 +269,8 @@ class ResourceDetailSerializer(ResourceListSerializer):
     service_area = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     hours = OpeningHoursSerializer(many=True, read_only=True)
     disability_groups = serializers.SerializerMethodField()
-    organization = OrganizationSerializer(read_only=True)
-    website = serializers.URLField(source="url", read_only=True)
+    organization = OrganizationSerializer(read_only=True, allow_null=True)
+    website = serializers.URLField(source="url", read_only=True, allow_blank=True)
     rating = serializers.SerializerMethodField()
 
     class Meta(ResourceListSerializer.Meta):
@@ -278,6 +294,62 @@ class ResourceDetailSerializer(ResourceListSerializer):
         public = request is None or not is_professional(request.user)
         summary = rating_summary(resource, public=public)
         return RatingSummarySerializer(summary).data if summary.shown else None
+
+
+# ---------------------------------------------------------------- ?format=geojson, for the API schema only
+# directory.exports.resources_geojson writes the collection; these classes document its shape.
+
+
+def geojson_type(name):
+    """GeoJSON's `type` member, which always holds `name`."""
+    field_class = type(f"{name}TypeField", (serializers.CharField,), {"__doc__": f'Always "{name}".'})
+    return extend_schema_field({"type": "string", "enum": [name]})(field_class)()
+
+
+class PointSerializer(serializers.Serializer):
+    type = geojson_type("Point")
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, help_text="[longitude, latitude]"
+    )
+
+
+class ResourceFeaturePropertiesSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    name_kana = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ResourceKind.choices)
+    category = serializers.CharField(help_text="slug")
+    category_name = serializers.CharField()
+    municipality = serializers.CharField(allow_null=True, help_text="6-digit code")
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    capacity = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=ResourceStatus.choices)
+    vacancy_places = serializers.IntegerField(allow_null=True)
+    vacancy_as_of = serializers.DateTimeField(allow_null=True)
+    verified_at = serializers.DateTimeField(allow_null=True)
+    distance_km = serializers.FloatField(allow_null=True)
+    url = serializers.URLField(help_text="the public page")
+
+
+class ResourceFeatureSerializer(serializers.Serializer):
+    type = geojson_type("Feature")
+    id = serializers.IntegerField()
+    geometry = PointSerializer()
+    properties = ResourceFeaturePropertiesSerializer()
+
+
+@extend_schema_serializer(many=False)
+class ResourceFeatureCollectionSerializer(serializers.Serializer):
+    """GeoJSON (RFC 7946) of every matching resource that has a point, at most 10,000."""
+
+    type = geojson_type("FeatureCollection")
+    features = ResourceFeatureSerializer(many=True)
+    total = serializers.IntegerField(help_text="resources that match")
+    without_coordinates = serializers.IntegerField(help_text="of those, how many have no point")
+    truncated = serializers.BooleanField(help_text="true when more features match than are given")
+
+
+# ---------------------------------------------------------------- request bodies
 
 
 class VacancyReportSerializer(serializers.Serializer):

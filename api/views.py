@@ -1,12 +1,15 @@
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -23,7 +26,12 @@ from plans.models import Plan
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    # One or more entity tags (RFC 9110 §8.8.3); `*` is refused with 428, as a missing header is.
+    {
+        "type": "string",
+        "pattern": r'^(W/)?"[!#-~]*"(, ?(W/)?"[!#-~]*")*$',
+        "example": '"5d41402abc4b2a76b9719d911017c592"',
+    },
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the version being edited: 428 without it, 412 (nothing changed) when stale.",
@@ -39,7 +47,28 @@ def _service_call(function, **arguments):
 
 
 @extend_schema_view(
-    update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH])
+    list=extend_schema(
+        responses={
+            (200, "application/json"): serializers.ResourceListSerializer,
+            (200, "application/geo+json"): serializers.ResourceFeatureCollectionSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="every matching row, UTF-8 with BOM (one header row)"
+            ),
+        }
+    ),
+    create=extend_schema(
+        request=serializers.ResourceWriteSerializer, responses={201: serializers.ResourceDetailSerializer}
+    ),
+    update=extend_schema(
+        parameters=[IF_MATCH],
+        request=serializers.ResourceWriteSerializer,
+        responses={200: serializers.ResourceDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH],
+        request=serializers.ResourceWriteSerializer,
+        responses={200: serializers.ResourceDetailSerializer},
+    ),
 )
 class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """社会資源. Filters are those of the search page (directory.filters.ResourceFilterSet).
@@ -50,6 +79,18 @@ class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     filter_backends = [DjangoFilterBackend]
     filterset_class = ResourceFilterSet
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer, CSVRenderer]
+
+    def get_renderers(self):
+        """?format=geojson and ?format=csv export the search: the list only (an entry answers in JSON)."""
+        classes = self.renderer_classes if self.action == "list" else api_settings.DEFAULT_RENDERER_CLASSES
+        return [renderer() for renderer in classes]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An error of a CSV export is answered in JSON, as everywhere else in the API, not as CSV text."""
+        renderer = getattr(request, "accepted_renderer", None)
+        if getattr(response, "exception", False) and isinstance(renderer, CSVRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_permissions(self):
         if self.action in ("create", "update", "partial_update", "vacancy"):
@@ -152,7 +193,7 @@ class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         return Response(serializers.VacancySerializer(vacancy).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: serializers.RatingSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # one list, no search
     def ratings(self, request, pk=None):
         """The current ratings of an entry, with comments and their authors: professionals only (403)."""
         resource = self.get_object()
@@ -239,3 +280,11 @@ class PlanViewSet(
         serializer.instance = _service_call(
             plan_services.plan_update, plan=plan, by=self.request.user, **serializer.validated_data
         )
+
+
+def page_not_found(request, exception):
+    """The site's 404 (config.urls.handler404): under /api/ the API's own answer, `{"detail": …}` in JSON as
+    its OpenAPI document says, for an address that names no operation (`/api/v1/resources/1.5/`)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

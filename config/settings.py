@@ -270,6 +270,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No badge from the public validator: the page asks nothing of other hosts (and the policy forbids it).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_error_answers",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ResourceKindEnum": "directory.choices.ResourceKind",
         "VisibilityEnum": "directory.choices.Visibility",

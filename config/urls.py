@@ -10,3 +10,5 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("", include("directory.urls")),
 ]
+
+handler404 = "api.views.page_not_found"

@@ -191,6 +191,35 @@ def test_geojson_and_csv_answer_a_bad_parameter_with_a_400(client):
         assert b"radius_km" in response.content
 
 
+def test_a_bad_parameter_of_the_csv_export_is_answered_in_json_naming_it(client):
+    response = client.get("/api/v1/resources/", {"format": "csv", "radius_km": -1})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == ["radius_km"]
+
+
+def test_an_entry_answers_in_json_only_csv_and_geojson_export_the_list(client):
+    resource = factories.ResourceFactory()
+
+    assert client.get(f"/api/v1/resources/{resource.pk}/")["Content-Type"] == "application/json"
+    for export_format in ("csv", "geojson"):
+        response = client.get(f"/api/v1/resources/{resource.pk}/", {"format": export_format})
+        assert response.status_code == 404, export_format
+
+
+def test_an_api_address_that_names_nothing_is_a_json_404_and_other_pages_keep_theirs(client):
+    for path in ("/api/v1/resources/1.5/", "/api/v1/resources/1/vacancy/extra/", "/api/nowhere"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "見つかりませんでした。"}, path
+
+    assert client.get("/api/v1/categories").status_code == 301, "a missing slash is still added"
+    page = client.get("/nowhere/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
 def test_csv_gives_every_filtered_row_with_a_bom(client):
     for n in range(25):
         factories.ResourceFactory(name=f"作業所{n:02d}")

@@ -769,6 +769,17 @@ def test_the_openapi_schema_documents_the_hsda_endpoints_and_parameters(client):
     assert expected <= {parameter["name"] for parameter in documented}
 
 
+def test_an_empty_search_is_no_search_and_the_schema_allows_it(client):
+    everything = get(client, "taxonomies").json()
+
+    assert get(client, "taxonomies", search="").json() == everything
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    (search,) = [
+        p for p in schema["paths"]["/api/hsda/taxonomies"]["get"]["parameters"] if p["name"] == "search"
+    ]
+    assert "minLength" not in search["schema"]
+
+
 def test_modified_after_reads_a_time_without_offset_in_japan_time(client):
     resource = factories.ResourceFactory(name="時刻の家")
     changed = timezone.localtime(Resource.objects.get(pk=resource.pk).updated_at)

@@ -109,6 +109,7 @@ class PageParams(serializers.Serializer):
 class SearchParams(PageParams):
     search = serializers.CharField(
         required=False,
+        allow_blank=True,  # an empty search is no search, as on the search page
         max_length=200,
         help_text=_("キーワード。全角・半角、ひらがな・カタカナ、大文字・小文字を区別しません。"),
     )
