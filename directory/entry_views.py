@@ -54,7 +54,9 @@ def _apply(form, function, **arguments):
 def rate(request, pk):
     resource = _entry(request, pk, rules.may_rate)
     rating = Rating.objects.filter(resource=resource, user=request.user).first()
-    form = forms.RatingForm(request.POST or None, rating=rating)
+    # From a plan's モニタリング the form opens with 「実際の利用にもとづく」 ticked (plans.ratings).
+    used = {"based_on_use": True} if rating is None and request.GET.get("based_on_use") == "1" else None
+    form = forms.RatingForm(request.POST or None, rating=rating, initial=used)
     if request.method == "POST" and form.is_valid():
         if _apply(form, services.rating_save, resource=resource, by=request.user, **form.cleaned_data):
             messages.success(request, _("評価を保存しました。"))

@@ -1,11 +1,11 @@
-"""Hook for rating a provider "based on use" from a line's モニタリング review (the ratings issue).
+"""Rating a provider "based on use" from a line's モニタリング review: `rating_url(review)` is the address of
+the directory's rating form for the provider the review speaks of, with 「実際の利用にもとづく」 ticked; the
+monitoring report links to it for those who may edit the plan. No plan data travels with it."""
 
-`rating_url(review)` answers the address of the rating form for the provider of that review, carrying that the
-rating is based on use (the review's id); the monitoring report links to it for those who may edit the plan.
-Ratings do not exist yet, so it answers None and the report shows no link. When they do, fill this in and
-nothing else in plans changes.
-"""
+from django.urls import reverse
 
 
 def rating_url(review):
-    return None
+    if review.provider_id is None:
+        return None
+    return reverse("directory:resource-rate", args=[review.provider_id]) + "?based_on_use=1"

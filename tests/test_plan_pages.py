@@ -1,7 +1,9 @@
 """The plan pages over HTTP: forms, the official sheets, find → shortlist → compare → choose, inquiries,
 and that nobody but the owner and the colleagues a plan is shared with ever sees it."""
 
+import html
 import json
+import re
 from datetime import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -227,6 +229,15 @@ def test_monitoring_is_recorded_with_each_line_and_printed_as_the_report(client)
     report = client.get(response["Location"]).text
     assert "モニタリング報告書" in report and "仕事が楽しい" in report and "ワークセンターさくら" in report
     assert "継続" in report
+
+    # From the report the planner rates the provider, the form saying the rating is based on use.
+    link = re.search(r'<a href="([^"]+)">この事業所を評価する（利用に基づく評価）</a>', report).group(1)
+    form = client.get(html.unescape(link)).text
+    assert re.search(r'<input type="checkbox" name="based_on_use"[^>]* checked', form)
+    resource = line.provider
+    saved = client.post(html.unescape(link), {"procedure": "4", "based_on_use": "on"})
+    assert saved.status_code == 302
+    assert resource.ratings.get(user=plan.owner).based_on_use is True
 
 
 def test_a_monitoring_without_its_overall_state_is_refused(client):
