@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django.core.paginator import InvalidPage
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -31,13 +34,15 @@ def home(request):
 @require_GET
 def resource_detail(request, pk):
     resource = get_object_or_404(
-        Resource.objects.visible_to(request.user).select_related(
+        Resource.objects.visible_to(request.user)
+        .select_related(
             "organization",
             "primary_category",
             "municipality__prefecture",
             "verified_by",
             "latest_vacancy__reported_by",
-        ),
+        )
+        .prefetch_related("hours"),  # read at the top of the page and again in its hours section
         pk=pk,
     )
     professional = is_professional(request.user)
@@ -50,8 +55,19 @@ def resource_detail(request, pk):
             "changes": selectors.resource_changes(resource, with_authors=professional),
             **feedback,
             "rating_form": RatingForm(rating=feedback["my_rating"]) if feedback["may_rate"] else None,
+            "back_url": results_left(request),
         },
     )
+
+
+def results_left(request):
+    """Where 「一覧にもどる」 leads: the search or map this entry was opened from, else the search page."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    came_from = referer.path + (f"?{referer.query}" if referer.query else "")
+    lists = (reverse("directory:resource-search"), reverse("mapviews:resource-map"))
+    if referer.netloc == request.get_host() and referer.path in lists:
+        return came_from
+    return reverse("directory:resource-search")
 
 
 RESULTS_PER_PAGE = 20

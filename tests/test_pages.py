@@ -197,3 +197,26 @@ def test_login_and_logout_work_for_a_demo_style_user(client):
     assert 'id="planner-home"' in response.text
     response = client.post(reverse("logout"), follow=True)
     assert 'id="planner-home"' not in response.text
+
+
+def test_an_entry_on_a_phone_says_phone_hours_and_what_it_does_first_with_a_way_back(client):
+    resource = factories.ResourceFactory(
+        name="ワークセンターさくら",
+        phone="026-000-0000",
+        description="パンづくりと清掃の仕事をしています。",
+        hours=[{"day_type": "weekday", "opens": "09:00", "closes": "16:00"}],
+    )
+    text = client.get(
+        resource.get_absolute_url(), HTTP_REFERER="http://testserver/resources/?q=%E3%83%91%E3%83%B3"
+    ).text
+    first = text.index('id="first-facts"')
+    assert first < text.index('href="tel:026-000-0000"') < text.index("事業所番号")
+    assert (
+        first
+        < text.index("平日 09:00〜16:00")
+        < text.index("法人番号" if "法人番号" in text else "事業所番号")
+    )
+    assert first < text.index("パンづくりと清掃の仕事") < text.index("事業所番号")
+    assert '<a href="/resources/?q=%E3%83%91%E3%83%B3" id="back-to-results">' in text
+    elsewhere = client.get(resource.get_absolute_url(), HTTP_REFERER="https://example.com/").text
+    assert '<a href="/resources/" id="back-to-results">' in elsewhere

@@ -2,9 +2,10 @@ import segno
 from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from directory.choices import Freshness
-from directory.facts import BADGES, resource_facts
+from directory.facts import BADGES, FactWriter, resource_facts
 from directory.models import Resource
 
 register = template.Library()
@@ -54,3 +55,9 @@ def qr_code(context, resource):
     """A QR code of the entry's page as inline SVG, for a printed hand-out (segno writes paths, no script)."""
     url = context["request"].build_absolute_uri(resource.get_absolute_url())
     return mark_safe(segno.make(url, error="m").svg_inline(scale=2, border=1))
+
+
+@register.simple_tag
+def entry_hours(resource):
+    """The entry's hours in one line (directory.facts), or 未登録."""
+    return FactWriter().hours_text(resource) or _("未登録")
