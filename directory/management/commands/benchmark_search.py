@@ -115,7 +115,7 @@ class Command(BaseCommand):
         results = {}
         throttles, ResourceViewSet.throttle_classes = ResourceViewSet.throttle_classes, []
         try:
-            with override_settings(DEBUG=False):
+            with override_settings(DEBUG=False, SECURE_SSL_REDIRECT=False):  # the test client speaks HTTP
                 for name, make_query in shapes.items():
                     results[name] = time_shape(client, make_query, runs)
         finally:

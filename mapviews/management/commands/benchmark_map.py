@@ -59,7 +59,9 @@ class Command(BaseCommand):
             raise CommandError("--in-view must be from 1 to --resources, and --runs at least 1")
         rng = random.Random(seed)
         # Every pin of the region drawn, no tiles, static files by their plain names (no collectstatic).
-        measured = override_settings(MAP_TILES="none", MAP_MAX_MARKERS=in_view, STORAGES=PLAIN_STATIC)
+        measured = override_settings(
+            MAP_TILES="none", MAP_MAX_MARKERS=in_view, STORAGES=PLAIN_STATIC, SECURE_SSL_REDIRECT=False
+        )
         with search_benchmark.throwaway_database(), measured:
             started = time.perf_counter()
             build(resources, in_view, areas, rng, progress=self.stderr.isatty())
