@@ -12,6 +12,7 @@ request to the drawn clusters (the first render). Prints the figures and one JSO
 
 import json
 import random
+import re
 import statistics
 import threading
 import time
@@ -32,6 +33,7 @@ from directory.models import Fee, Municipality, OpeningHours, Region, Resource
 from directory.search import ensure_search_index, refresh_planner_statistics
 
 REGION = "benchmark-region"
+PINS_SHOWN = re.compile(r"([\d,]+) か所を表示しています")
 PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -125,7 +127,8 @@ def time_page(client, url, runs):
         if attempt:  # the first warms the caches
             timings.append(elapsed)
         size = len(response.content)
-        pins = response.content.count(b"/resources/") // 2  # each pin: the popup's link and the list's
+        shown = PINS_SHOWN.search(response.content.decode())  # 「N か所を表示しています」
+        pins = int(shown.group(1).replace(",", "")) if shown else 0
     timings.sort()
     return {
         "p50_ms": round(statistics.median(timings), 1),
