@@ -20,11 +20,6 @@ class Fact(NamedTuple):
     link: str = ""
 
 
-def resource_facts(resource):
-    """The facts of one resource (see FactWriter)."""
-    return FactWriter().facts(resource)
-
-
 class FactWriter:
     """Writes the facts of resources fetched with selectors.card_rows' joins; those not known are left
     out, but fees, who it is for, the vacancy and 確認日 are always said. One writer serves a whole page or

@@ -59,3 +59,10 @@ class SearchPaginator(Paginator):
             for name, value in zip(names, values, strict=True):
                 setattr(rows[pk], name, value)
         return [rows[pk] for pk, *_values in found]
+
+
+def without_page(query):
+    """A query string (QueryDict) as a link keeps it for another view of the same search: without its page."""
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -10,7 +10,7 @@ from directory import exports, hooks, selectors
 from directory.filters import ResourceFilterSet
 from directory.forms import RatingForm
 from directory.models import Resource
-from directory.pagination import SearchPaginator
+from directory.pagination import SearchPaginator, without_page
 from directory.ratings import rating_figures
 from directory.roles import COORDINATOR, PLANNER, SERVICE_MANAGER, is_coordinator, is_professional, roles_of
 from directory.throttling import throttle
@@ -88,7 +88,7 @@ def resource_search(request):
         "form": form,
         "primary_fields": [form[name] for name in filterset.PRIMARY_PARAMETERS],
         "more_fields": [field for field in form if field.name not in {"q", *filterset.PRIMARY_PARAMETERS}],
-        "query_string": _without_page(request),
+        "query_string": without_page(request.GET),
         "page": None,
         "panel": hooks.search_panel(request),
     }
@@ -116,9 +116,3 @@ def resource_search_csv(request):
         return resource_search(request)  # the search page shows which parameter is wrong, with a 400
     base_url = request.build_absolute_uri("/")[:-1]
     return exports.resources_csv_response(filterset.qs, base_url=base_url, filename="resources.csv")
-
-
-def _without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from directory import selectors
 from directory.filters import ResourceFilterSet
 from directory.models import Resource
+from directory.pagination import without_page
 from directory.throttling import throttle
 from mapviews import maps
 from mapviews.markers import resource_markers
@@ -76,12 +77,6 @@ def kept_parameters(asked):
     search may name another area)."""
     hidden = [name for name in asked if name not in {*MAP_PARAMETERS, "page"}]
     return [(name, value) for name in hidden for value in asked.getlist(name)]
-
-
-def without_page(query):
-    query = query.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def with_default_area(query):

@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from directory.choices import Freshness
-from directory.facts import BADGES, FactWriter, resource_facts
+from directory.facts import BADGES, FactWriter
 from directory.models import Resource
 
 register = template.Library()
@@ -44,10 +44,14 @@ def stars(score):
     return "—" if score is None else f"{score:.1f}"
 
 
-@register.simple_tag
-def card_facts(resource):
-    """The facts a result card lists; 空き, 確認日 and 状態 are its badges."""
-    return [fact for fact in resource_facts(resource) if fact.key not in BADGES]
+@register.simple_tag(takes_context=True)
+def card_facts(context, resource):
+    """The facts a result card lists; 空き, 確認日 and 状態 are its badges. One FactWriter serves every card
+    of the page (it translates each word once)."""
+    if "fact_writer" not in context.render_context:
+        context.render_context["fact_writer"] = FactWriter()
+    facts = context.render_context["fact_writer"].facts(resource)
+    return [fact for fact in facts if fact.key not in BADGES]
 
 
 @register.simple_tag(takes_context=True)
