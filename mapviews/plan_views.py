@@ -1,6 +1,7 @@
 """The map of one plan: the home area and the chosen providers. Read through Plan.objects.for_user, so
 anyone the plan is not shared with gets a 404; no public map ever draws from plans."""
 
+from csp.constants import SELF
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -15,6 +16,7 @@ from directory.geo import display_distance_km
 from directory.models import Resource
 from mapviews import maps
 from mapviews.markers import resource_markers
+from mapviews.views import allow_tiles
 from plans.models import Plan, PlanLine
 
 MIN_RADIUS_KM = 2
@@ -46,4 +48,6 @@ def plan_map(request, pk):
         radius_km=radius_km,
         stylesheets=[static("css/badges.css"), static("mapviews/map.css"), static("mapviews/plan_map.css")],
     )
-    return HttpResponse(maps.map_document(folium_map, nonce=request.csp_nonce))
+    response = allow_tiles(HttpResponse(maps.map_document(folium_map, nonce=request.csp_nonce)))
+    response._csp_replace = {"frame-ancestors": [SELF]}  # shown in the plan page's frame, and only there
+    return response

@@ -64,9 +64,13 @@ def resource_map(request):
         groups=legend(markers),
         map_document=maps.map_document(folium_map, nonce=request.csp_nonce),
     )
-    response = render(request, "mapviews/resource_map.html", context)
+    return allow_tiles(render(request, "mapviews/resource_map.html", context))
+
+
+def allow_tiles(response):
+    """The response's Content-Security-Policy lets its map load the tiles of MAP_TILES (and nothing else)."""
     tiles = maps.TILE_LAYERS.get(settings.MAP_TILES)
-    if tiles:  # the page's policy lets the frame load its tiles
+    if tiles:
         address = urlsplit(tiles["tiles"])
         response._csp_update = {"img-src": [f"{address.scheme}://{address.netloc}"]}
     return response

@@ -86,3 +86,15 @@ def test_the_swagger_ui_runs_its_inline_script_and_style_by_the_nonce(client):
     assert f'<script nonce="{nonce}">' in response.text
     assert f'<style nonce="{nonce}">' in response.text
     assert '"validatorUrl": null' in response.text  # no badge from the public validator
+
+
+def test_a_plan_map_may_be_framed_by_our_own_pages_and_load_its_tiles(client, settings):
+    """The plan page shows its map in a frame: that response alone allows our own pages as its frame's
+    parent (every other response: 'none'), and lets the map load the tiles of MAP_TILES."""
+    settings.MAP_TILES = "gsi-pale"
+    plan = factories.plan()
+    client.force_login(plan.owner)
+    directives = policy(client.get(f"/map/plans/{plan.pk}/"))
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert GSI in directives["img-src"]
+    assert policy(client.get(f"/plans/{plan.pk}/"))["frame-ancestors"] == ["'none'"]
