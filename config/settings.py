@@ -192,7 +192,7 @@ MAP_TILES = env_choice("MAP_TILES", "gsi-pale", {"gsi-pale", "osm", "none"})
 # The region (slug) a map shows when its search names no area; empty: the first region by name.
 MAP_DEFAULT_REGION = env_str("MAP_DEFAULT_REGION", "")
 # The most pins one map draws (the first in the search's order); the page says when there were more.
-MAP_MAX_MARKERS = env_int("MAP_MAX_MARKERS", 2000, minimum=1)
+MAP_MAX_MARKERS = env_int("MAP_MAX_MARKERS", 20000, minimum=1)
 
 # django-filter's empty choice in the search forms' drop-downs, instead of "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("指定しない")
@@ -252,8 +252,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_THROTTLE_ANON", "120/minute"),
         "user": env_rate("API_THROTTLE_USER", "1200/minute"),
-        # The HTML map and the CSV export (directory/throttling.py), per signed-in user or per client.
+        # The HTML map, its popups and the CSV export (directory/throttling.py), per signed-in user or client.
         "map": env_rate("MAP_THROTTLE", "60/minute"),
+        "pin": env_rate("MAP_PIN_THROTTLE", "600/minute"),
         "csv": env_rate("CSV_THROTTLE", "10/minute"),
     },
     # How many proxies of ours add to X-Forwarded-For: the client is the address that many from its end.

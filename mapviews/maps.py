@@ -1,26 +1,27 @@
-"""Maps are built by one pure function, from markers to a folium.Map (DESIGN §3 and §8): the public map, a
+"""Maps are built by one pure function, from pins to a folium.Map (DESIGN §3 and §8): the public map, a
 search's map, an entry's mini-map and a plan's map all come from `resource_map`.
 
 Every script and style sheet a map loads is one of our static files (mapviews/static/mapviews/), set on each
 map rather than by patching folium's classes; the only outside address a map names is its tile layer's.
-Markers are drawn in the browser by leaflet.markercluster from one JSON array (as folium's
-FastMarkerCluster does), and mapviews/static/mapviews/pins.js builds each pin and popup with DOM calls
-(textContent, never HTML), so a name is data wherever it goes.
 
-branca renders each element's script a second time, as a Jinja2 template of its own (branca.element.Element
-is built from the first rendering's text). So a text that reaches folium must carry no Jinja2 delimiter:
-`inert_json` writes `{`, `}` (and `<`, `>`, `&`) inside strings as JSON escapes, which the browser reads back
-as the same characters and Jinja2 reads as plain text.
+A pin is five values (its resource's id, its point, its colour, its name), so that a map of 20,000 pins is a
+page of about 1.5 MB built in a fraction of a second. They travel as one JSON element of the frame's
+document, never through branca, which renders each element's script a second time as a Jinja2 template (a
+`{{` in a name would be evaluated there). mapviews/static/mapviews/pins.js clusters them with
+leaflet.markercluster and builds each pin and popup with DOM calls (textContent, never HTML), so a name is
+data wherever it goes. A popup's facts are asked for when it opens: the frame asks the page around it, which
+reads them from `mapviews:pin` with the person's own session (map-page.js) and hands them back.
 """
 
 import json
 import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -47,7 +48,7 @@ TILE_LAYERS = {
 MAX_ZOOM = 18
 JAPAN = (36.5, 137.5)
 JAPAN_ZOOM = 5
-# Closest zoom when fitting the markers: one marker alone is shown with its streets, not its doorway.
+# Closest zoom when fitting the pins: one pin alone is shown with its streets, not its doorway.
 FIT_MAX_ZOOM = 15
 # Pixels kept free around what is fitted, so that no pin sits on the frame's edge.
 FIT_PADDING = (24, 40)
@@ -56,81 +57,87 @@ CLUSTER = "mapviews/vendor/leaflet.markercluster-1.5.3/"
 PINS = "mapviews/pins.js"
 VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 
-# Inside a JSON string these characters are written as escapes: `{` and `}` so that no Jinja2 delimiter
-# survives into branca's second rendering, `<`, `>` and `&` so that no text closes the <script> it stands in,
-# and the two line separators that older JavaScript reads as line ends.
-INERT = str.maketrans(
-    {
-        "{": "\\u007b",
-        "}": "\\u007d",
-        "<": "\\u003c",
-        ">": "\\u003e",
-        "&": "\\u0026",
-        "\u2028": "\\u2028",
-        "\u2029": "\\u2029",
-    }
+# Inside the JSON element these characters are written as escapes: `<`, `>` and `&` so that no text closes
+# the <script> it stands in, and the two line separators that older JavaScript reads as line ends.
+SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
+PINS_ELEMENT = "map-pins"
 
 
-def inert_json(value):
-    """JSON for a script that branca will render again as a template: strings are escaped as INERT says.
-    Without a dict inside, every `{` or `}` of the JSON stands in a string, so the whole text is escaped
-    at once (a map's rows: 20,000 of them in tens of milliseconds)."""
-    if not _holds_dict(value):
-        return json.dumps(value, ensure_ascii=False).translate(INERT)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{inert_json(str(k))}:{inert_json(v)}" for k, v in value.items()) + "}"
-    return "[" + ",".join(inert_json(item) for item in value) + "]"
+class Pin(NamedTuple):
+    """One pin of a map; the map's first `numbered` pins carry numbers 1, 2, … as the list beside it does."""
 
-
-def _holds_dict(value):
-    if isinstance(value, dict):
-        return True
-    return isinstance(value, list | tuple) and any(_holds_dict(item) for item in value)
-
-
-@dataclass(frozen=True)
-class Marker:
     latitude: float
     longitude: float
     title: str
-    url: str = ""
     group: str = "default"  # the pin's colour: a CSS class `pin-<group>` (css/badges.css)
-    number: int | None = None  # shown on the pin; a list beside the map carries the same numbers
-    subtitle: str = ""  # the popup's first line (category, town, distance)
-    lines: tuple = field(default=())  # the popup's other lines: (label, text, link or "")
-
-    def row(self):
-        """The marker as pins.js reads it: [lat, lon, number, title, group, url, subtitle, lines]."""
-        lines = [[label, text, link] for label, text, link in self.lines]
-        return [self.latitude, self.longitude, self.number or 0, self.title, self.group, self.url,
-                self.subtitle, lines]  # fmt: skip
+    key: int = 0  # the resource's id, by which its popup's facts are asked for; 0: the title alone
+    note: str = ""  # added to the popup's first line (how far from the place searched)
 
 
-class InertMarkers(MacroElement):
-    """The markers, clustered by leaflet.markercluster and drawn by pins.js. Its rows are written by
-    `inert_json` rather than Jinja2's `tojson`, which would leave `{{` in a text for branca's second
-    rendering to evaluate."""
+def script_json(value):
+    """The JSON of a <script type="application/json"> element: compact, and nothing in it ends the element."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(SCRIPT_SAFE)
+
+
+class PinData(Element):
+    """The pins as a JSON element of the document's head, written as it is (not a Jinja2 template)."""
+
+    def __init__(self, data):
+        super().__init__()
+        self.data = data
+
+    def render(self, **kwargs):
+        return f'<script type="application/json" id="{PINS_ELEMENT}">{script_json(self.data)}</script>'
+
+
+class PinLayer(MacroElement):
+    """The pins, clustered by leaflet.markercluster and drawn by pins.js from the PinData element."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = ChiikiMap.addMarkers(
-                {{ this._parent.get_name() }}, {{ this.inert_rows }}, {{ this.inert_words }}
+            var {{ this.get_name() }} = ChiikiMap.addPins(
+                {{ this._parent.get_name() }},
+                JSON.parse(document.getElementById("{{ this.element_id }}").textContent)
             );
         {% endmacro %}"""
     )
 
-    def __init__(self, rows, *, words):
+    def __init__(self, pins, *, numbered):
         super().__init__()
-        self._name = "InertMarkers"
-        self.inert_rows = inert_json(rows)
-        self.inert_words = inert_json(words)
+        self._name = "PinLayer"
+        self.element_id = PINS_ELEMENT
+        groups = list(dict.fromkeys(pin.group for pin in pins))
+        index = {group: n for n, group in enumerate(groups)}
+        self.data = {
+            "groups": groups,
+            "numbered": numbered,
+            "words": _words(),
+            # [key, latitude, longitude, group's index, title] and the note when there is one
+            "pins": [
+                [
+                    pin.key,
+                    pin.latitude,
+                    pin.longitude,
+                    index[pin.group],
+                    pin.title,
+                    *([pin.note] if pin.note else []),
+                ]
+                for pin in pins
+            ],
+        }
+
+    def render(self, **kwargs):
+        super().render(**kwargs)
+        self.get_root().header.add_child(PinData(self.data), name=PINS_ELEMENT)
 
 
-def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=()):
-    """A folium.Map of the markers: framed on the circle searched when there is one (`centre`, `radius_km`),
-    else on the markers, else on Japan. `tiles` is a key of TILE_LAYERS or "none"."""
+def resource_map(pins, *, tiles, numbered=0, centre=None, radius_km=None, stylesheets=()):
+    """A folium.Map of the pins, the first `numbered` of them numbered: framed on the circle searched when
+    there is one (`centre`, `radius_km`), else on the pins, else on Japan. `tiles` is a key of TILE_LAYERS
+    or "none"."""
     layer = TILE_LAYERS.get(tiles)
     folium_map = folium.Map(
         location=centre or JAPAN,
@@ -156,16 +163,16 @@ def resource_map(markers, *, tiles, centre=None, radius_km=None, stylesheets=())
     if layer:
         folium.TileLayer(**layer).add_to(folium_map)
 
-    InertMarkers([marker.row() for marker in markers], words=_words()).add_to(folium_map)
+    PinLayer(pins, numbered=numbered).add_to(folium_map)
 
     if centre and radius_km:
         circle = folium.Circle(centre, radius=radius_km * 1000, fill=False, weight=2, dash_array="6")
         circle.add_to(folium_map)
         south, north, west, east = bounding_box(*centre, radius_km)
         folium_map.fit_bounds([[south, west], [north, east]], padding=FIT_PADDING)
-    elif markers:
-        latitudes = [m.latitude for m in markers]
-        longitudes = [m.longitude for m in markers]
+    elif pins:
+        latitudes = [pin.latitude for pin in pins]
+        longitudes = [pin.longitude for pin in pins]
         folium_map.fit_bounds(
             [[min(latitudes), min(longitudes)], [max(latitudes), max(longitudes)]],
             padding=FIT_PADDING,
@@ -205,7 +212,7 @@ def with_nonce(document, nonce):
     parser = _InlineElements()
     parser.feed(document)
     parser.close()
-    line_starts = [0] + [index + 1 for index, character in enumerate(document) if character == "\n"]
+    line_starts = [0] + [newline.end() for newline in re.finditer("\n", document)]
     pieces, done = [], 0
     for (line, column), tag in parser.starts:
         name_end = line_starts[line - 1] + column + 1 + len(tag)  # just past "<script" or "<style"
@@ -216,4 +223,12 @@ def with_nonce(document, nonce):
 
 def _words():
     """What the map's own controls say, in the request's language."""
-    return {"zoomIn": _("拡大"), "zoomOut": _("縮小"), "pin": _("%(number)s番 %(name)s")}
+    return {
+        "zoomIn": _("拡大"),
+        "zoomOut": _("縮小"),
+        "pin": _("%(number)s番 %(name)s"),
+        "loading": _("読み込み中…"),
+        "failed": _("詳しい情報を読み込めませんでした。名前を押すと案内のページが開きます。"),
+        # An entry's address, for the key 0 put in its place (pins.js): the popup links to it at once.
+        "entry": reverse("directory:resource-detail", args=[0]),
+    }

@@ -1,36 +1,68 @@
-"""Resource rows as map markers: a pin and its popup (directory.facts says what; pins.js draws it as text)."""
+"""Resources on a map: a search's rows as pins (five values each, read in one query however many), and what
+one resource's popup and its line in the list beside the map say (directory.facts says what; pins.js draws
+it as text)."""
+
+from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from directory import selectors
 from directory.facts import FactWriter
-from mapviews.maps import Marker
+from mapviews.maps import Pin
+
+PIN_COLUMNS = ("pk", "latitude", "longitude", "primary_category_id", "name")
 
 
-def resource_markers(resources, *, numbered=0):
-    """The markers of the resources that have a point, in their order; the first `numbered` carry numbers
-    1, 2, … as the list beside the map does. Resources come with selectors.card_rows' joins."""
+def resource_pins(resources, *, limit=None):
+    """The pins of the first `limit` resources that have a point, in their order, from one query of five
+    columns (and the distance when the search measured one)."""
+    groups = selectors.category_roots()
+    measured = "distance_km" in resources.query.annotations
+    # A row has both coordinates or neither (a constraint of Resource).
+    located = resources.exclude(latitude=None)
+    rows = located.values_list(*PIN_COLUMNS, *(["distance_km"] if measured else []))[:limit]
+    return [
+        Pin(
+            latitude,
+            longitude,
+            name,
+            group=groups.get(category_id, "default"),
+            key=pk,
+            note=distance_text(distance[0]) if distance else "",
+        )
+        for pk, latitude, longitude, category_id, name, *distance in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PinCard:
+    """What a pin's popup and its line in the list beside the map show of one resource."""
+
+    title: str
+    url: str
+    group: str
+    subtitle: str  # category, town (and distance)
+    lines: tuple  # (label, text, link or "")
+
+    def as_popup(self):
+        return {"title": self.title, "url": self.url, "subtitle": self.subtitle, "lines": self.lines}
+
+
+def pin_cards(resources):
+    """The cards of the resources, in their order; resources come with selectors.card_rows' joins."""
     groups = selectors.category_roots()
     writer = FactWriter()
-    markers = []
-    for resource in resources:
-        if not resource.has_point:
-            continue
-        number = len(markers) + 1 if len(markers) < numbered else None
-        markers.append(
-            Marker(
-                latitude=resource.latitude,
-                longitude=resource.longitude,
-                title=resource.name,
-                url=resource.get_absolute_url(),
-                group=groups.get(resource.primary_category_id, "default"),
-                number=number,
-                subtitle=subtitle(resource),
-                lines=tuple((fact.label, fact.text, fact.link) for fact in writer.facts(resource)),
-            )
+    return [
+        PinCard(
+            title=resource.name,
+            url=resource.get_absolute_url(),
+            group=groups.get(resource.primary_category_id, "default"),
+            subtitle=subtitle(resource),
+            lines=tuple((fact.label, fact.text, fact.link) for fact in writer.facts(resource)),
         )
-    return markers
+        for resource in resources
+    ]
 
 
 def subtitle(resource):
@@ -38,5 +70,9 @@ def subtitle(resource):
     if resource.municipality:
         parts.append(str(resource.municipality))
     if getattr(resource, "distance_km", None) is not None:
-        parts.append(_("%(km)s km") % {"km": formats.number_format(resource.distance_km, 1)})
+        parts.append(distance_text(resource.distance_km))
     return "・".join(parts)
+
+
+def distance_text(km):
+    return _("%(km)s km") % {"km": formats.number_format(km, 1)}

@@ -1,6 +1,8 @@
 from urllib.parse import urlsplit
 
+from csp.constants import SELF
 from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
@@ -11,7 +13,7 @@ from directory.models import Resource
 from directory.pagination import without_page
 from directory.throttling import throttle
 from mapviews import maps
-from mapviews.markers import resource_markers
+from mapviews.markers import pin_cards, resource_pins
 
 # The parameters the map's own form shows; any other search parameter in the URL still applies (it is kept
 # in the form as a hidden field, listed among the conditions, and the list page shows them all).
@@ -46,25 +48,62 @@ def resource_map(request):
             field for field in form if field.errors and field.name not in MAP_PARAMETERS
         ]
         return render(request, "mapviews/resource_map.html", context, status=400)
-    # A row has both coordinates or neither (a constraint of Resource), as the exports rely on too.
-    found = list(selectors.card_rows(filterset.qs.exclude(latitude=None))[: settings.MAP_MAX_MARKERS + 1])
-    markers = resource_markers(found[: settings.MAP_MAX_MARKERS], numbered=LISTED)
+    found = resource_pins(filterset.qs, limit=settings.MAP_MAX_MARKERS + 1)
+    pins = found[: settings.MAP_MAX_MARKERS]
+    listed = pin_cards(selectors.card_rows(filterset.qs.filter(pk__in=[pin.key for pin in pins[:LISTED]])))
     folium_map = maps.resource_map(
-        markers,
+        pins,
         tiles=settings.MAP_TILES,
+        numbered=LISTED,
         centre=form.point,
         radius_km=form.radius_km,
-        stylesheets=[static("css/badges.css"), static("mapviews/map.css")],
+        stylesheets=map_stylesheets(),
     )
     context.update(
         applied=[item for item in filterset.applied() if not (default_region and item[0] == "region")],
-        shown=len(markers),
+        shown=len(pins),
         more=len(found) > settings.MAP_MAX_MARKERS,
-        listed=markers[:LISTED],
-        groups=legend(markers),
+        listed=listed,
+        groups=legend(pins),
         map_document=maps.map_document(folium_map, nonce=request.csp_nonce),
     )
     return allow_tiles(render(request, "mapviews/resource_map.html", context))
+
+
+@require_GET
+@throttle("pin")
+def pin(request, pk):
+    """A pin's popup, as JSON for the page around a map (map-page.js): the resource's card, or a 404 for
+    anyone the entry is not visible to."""
+    resources = selectors.card_rows(Resource.objects.visible_to(request.user).filter(pk=pk))
+    card = next(iter(pin_cards(resources)), None)
+    if card is None:
+        raise Http404
+    return JsonResponse(card.as_popup(), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def entry_map(request, pk):
+    """An entry's mini-map, for the entry page's frame: its pin on its streets."""
+    resources = Resource.objects.visible_to(request.user).filter(pk=pk)
+    pins = resource_pins(resources)
+    if not pins:
+        raise Http404
+    folium_map = maps.resource_map(pins, tiles=settings.MAP_TILES, stylesheets=map_stylesheets())
+    return framed(request, folium_map)
+
+
+def framed(request, folium_map):
+    """The map as the document of a frame of our own pages (and of no one else's)."""
+    response = allow_tiles(HttpResponse(maps.map_document(folium_map, nonce=request.csp_nonce)))
+    response._csp_replace = {"frame-ancestors": [SELF]}
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def map_stylesheets(*more):
+    """The style sheets inside a map's frame: the pins' colours and the map's own (site.css is the page's)."""
+    return [static("css/badges.css"), static("mapviews/map.css"), *(static(sheet) for sheet in more)]
 
 
 def allow_tiles(response):
@@ -95,7 +134,7 @@ def with_default_area(query):
     return query, region
 
 
-def legend(markers):
+def legend(pins):
     """The pin colours on this map, as (group slug, name), in taxonomy order."""
-    present = {marker.group for marker in markers}
+    present = {pin.group for pin in pins}
     return [(slug, name) for slug, name in selectors.category_groups() if slug in present]

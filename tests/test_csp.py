@@ -98,3 +98,12 @@ def test_a_plan_map_may_be_framed_by_our_own_pages_and_load_its_tiles(client, se
     assert directives["frame-ancestors"] == ["'self'"]
     assert GSI in directives["img-src"]
     assert policy(client.get(f"/plans/{plan.pk}/"))["frame-ancestors"] == ["'none'"]
+
+
+def test_an_entry_map_may_be_framed_by_our_own_pages_and_load_its_tiles(client, settings):
+    settings.MAP_TILES = "gsi-pale"
+    resource = factories.ResourceFactory(latitude=36.65, longitude=138.19)
+    directives = policy(client.get(f"/map/resources/{resource.pk}/"))
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert GSI in directives["img-src"]
+    assert policy(client.get(resource.get_absolute_url()))["frame-ancestors"] == ["'none'"]

@@ -5,6 +5,7 @@ the tiles, no console error, nothing run from a name, and no WCAG 2 A/AA violati
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from directory.models import Category
 from tests import factories
@@ -84,6 +85,8 @@ def test_a_family_member_opens_a_pin_on_the_map_and_reads_the_entry(
     with page.expect_navigation():
         popup.get_by_role("link", name="1. ワークセンターさくら").click()
     assert page.locator("h1").inner_text() == "ワークセンターさくら"
+    page.locator("#entry-map").scroll_into_view_if_needed()  # the entry's own map, under its address
+    expect(page.frame_locator("#entry-map").locator(".leaflet-marker-icon.pin")).to_have_count(1)
     assert page.external_requests == []
     assert console_errors == []
 

@@ -1,6 +1,6 @@
-"""The map: the builder (markers in, a folium map out: vendored assets, tiles from the setting, texts kept as
+"""The map: the builder (pins in, a folium map out: vendored assets, tiles from the setting, texts kept as
 data) and the /map/ page (the search's FilterSet, the default area, who sees what, bad values, the cap on
-pins, the numbered list beside the map)."""
+pins, the numbered list beside the map), and the popups a map asks for (/map/pins/<id>/)."""
 
 import html
 import json
@@ -15,12 +15,12 @@ from directory import services
 from directory.choices import FeeKind, FeeUnit, Visibility
 from directory.models import Category, Feature, Region
 from mapviews import maps, views
-from mapviews.maps import Marker
+from mapviews.maps import Pin
 from tests import factories
 
 MAP = "/map/"
 GSI_TILES = "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png"
-TITLE, LINES = 3, 7  # a row: [latitude, longitude, number, title, group, url, subtitle, lines]
+KEY, TITLE = 0, 4  # a pin: [key, latitude, longitude, group's index, title, note?]
 NAGANO = (36.6486, 138.1944)
 
 
@@ -28,20 +28,25 @@ def rendered(folium_map):
     return folium_map.get_root().render()
 
 
-def marker_rows(document):
-    """The rows the map draws its pins from (see TITLE)."""
-    start = document.index("[", document.index("ChiikiMap.addMarkers("))
-    rows, _end = json.JSONDecoder().raw_decode(document[start:])
-    return rows
+def map_data(document):
+    """The data the map draws its pins from: {"groups", "numbered", "words", "pins"} (see KEY)."""
+    found = re.search(r'<script[^>]* type="application/json" id="map-pins">(.*?)</script>', document, re.S)
+    return json.loads(found.group(1))
+
+
+def pin_rows(document):
+    return map_data(document)["pins"]
 
 
 def titles(response):
-    return [row[TITLE] for row in marker_rows(map_document(response))]
+    return [row[TITLE] for row in pin_rows(map_document(response))]
 
 
-def popup(row):
-    """A row's popup as pins.js shows it: {label: text}, with the links as (text, link)."""
-    return {label: (text, link) if link else text for label, text, link in row[LINES]}
+def popup(client, resource):
+    """A resource's popup as the map asks for it, its lines as pins.js shows them: {label: text}, with the
+    links as (text, link)."""
+    facts = client.get(f"/map/pins/{resource.pk}/").json()
+    return {label: (text, link) if link else text for label, text, link in facts["lines"]}
 
 
 def external_urls(document):
@@ -54,15 +59,15 @@ def map_document(response):
     return html.unescape(found.group(1)) if found else None
 
 
-def marker(name="ひまわり", latitude=NAGANO[0], longitude=NAGANO[1], lines=(("住所", "長野市", ""),)):
-    return Marker(latitude=latitude, longitude=longitude, title=name, lines=lines)
+def pin(name="ひまわり", latitude=NAGANO[0], longitude=NAGANO[1], key=7):
+    return Pin(latitude=latitude, longitude=longitude, title=name, key=key)
 
 
 # --- the builder --------------------------------------------------------------------------------------------
 
 
 def test_the_map_loads_only_our_static_files_and_the_tiles_of_the_setting():
-    document = rendered(maps.resource_map([marker()], tiles="gsi-pale"))
+    document = rendered(maps.resource_map([pin()], tiles="gsi-pale"))
     assert external_urls(document) == {GSI_TILES}
     scripts = re.findall(r'<script src="([^"]+)"', document)
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', document)
@@ -78,28 +83,27 @@ def test_the_map_loads_only_our_static_files_and_the_tiles_of_the_setting():
 
 
 def test_openstreetmap_tiles_are_an_option_and_none_names_no_outside_address_at_all():
-    assert external_urls(rendered(maps.resource_map([marker()], tiles="osm"))) == {
+    assert external_urls(rendered(maps.resource_map([pin()], tiles="osm"))) == {
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     }
-    offline = rendered(maps.resource_map([marker()], tiles="none"))
+    offline = rendered(maps.resource_map([pin()], tiles="none"))
     assert external_urls(offline) == set()
     # Without a tile layer the map itself must know its zoom limit, or the clusters show nothing.
     assert '"maxZoom": 18' in offline
 
 
 def test_texts_reach_the_page_as_data_never_as_code():
-    hostile = "</script><script>alert(1)</script>`${alert(2)}`\\"
-    pin = Marker(*NAGANO, title=hostile, url="/resources/1/", group="informal", number=3, subtitle="<b>",
-                 lines=(("電話", hostile, "tel:0"),))  # fmt: skip
-    document = rendered(maps.resource_map([pin], tiles="none"))
+    hostile = "</script><script>alert(1)</script>`${alert(2)}`\\<b>\u2028"
+    hostile_pin = Pin(*NAGANO, title=hostile, group="informal", key=3, note="<b>")
+    document = rendered(maps.resource_map([hostile_pin, pin()], tiles="none", numbered=1))
     assert "<script>alert(1)" not in document and "<b>" not in document
-    assert marker_rows(document) == [
-        [*NAGANO, 3, hostile, "informal", "/resources/1/", "<b>", [["電話", hostile, "tel:0"]]]
-    ]
+    data = map_data(document)
+    assert data["pins"] == [[3, *NAGANO, 0, hostile, "<b>"], [7, *NAGANO, 1, "ひまわり"]]
+    assert data["groups"] == ["informal", "default"] and data["numbered"] == 1
 
 
 def test_the_frame_is_a_titled_japanese_document_that_a_person_may_zoom():
-    document = maps.map_document(maps.resource_map([marker()], tiles="none"), nonce="n0nce")
+    document = maps.map_document(maps.resource_map([pin()], tiles="none"), nonce="n0nce")
     assert document.startswith('<!DOCTYPE html>\n<html lang="ja">\n<head>\n<title>資源の地図</title>')
     assert '<meta name="viewport" content="width=device-width, initial-scale=1" />' in document
     assert "user-scalable=no" not in document and "maximum-scale" not in document
@@ -117,7 +121,7 @@ def test_the_map_is_framed_on_the_searched_circle_else_on_the_markers_else_on_ja
     assert south < NAGANO[0] < north and west < NAGANO[1] < east
     assert round((north - south) * 111.195 / 2, 1) == 5.0
 
-    spread = rendered(maps.resource_map([marker(latitude=36.0), marker(latitude=37.0)], tiles="none"))
+    spread = rendered(maps.resource_map([pin(latitude=36.0), pin(latitude=37.0)], tiles="none"))
     assert re.search(r"fitBounds\(\s*\[\[36\.0, 138\.1944\], \[37\.0, 138\.1944\]\]", spread)
 
     empty = rendered(maps.resource_map([], tiles="none"))
@@ -160,13 +164,17 @@ def test_the_map_shows_the_public_the_public_entries_with_a_popup_each(client, n
 
     response = client.get(MAP)
     assert response.status_code == 200
-    rows = {row[TITLE]: row for row in marker_rows(map_document(response))}
+    data = map_data(map_document(response))
+    rows = {row[TITLE]: row for row in data["pins"]}
     assert set(rows) == {public.name, salon.name}
-    latitude, longitude, _number, _title, group, url, subtitle, _lines = rows[public.name]
-    assert (latitude, longitude, url) == (public.latitude, public.longitude, public.get_absolute_url())
-    assert group == "welfare-services" and rows[salon.name][4] == "informal"  # the pin's colour
-    assert subtitle == f"{public.primary_category}・長野市"
-    assert popup(rows[public.name]) == {
+    key, latitude, longitude, group, _title = rows[public.name]
+    assert (key, latitude, longitude) == (public.pk, public.latitude, public.longitude)
+    assert data["groups"][group] == "welfare-services"  # the pin's colour
+    assert data["groups"][rows[salon.name][3]] == "informal"
+    facts = client.get(f"/map/pins/{public.pk}/").json()
+    assert (facts["title"], facts["url"]) == (public.name, public.get_absolute_url())
+    assert facts["subtitle"] == f"{public.primary_category}・長野市"
+    assert popup(client, public) == {
         "住所": "長野市大字鶴賀1",
         "電話": ("026-000-0000", "tel:026-000-0000"),
         "時間": "平日 09:00〜16:00、休み: 日曜",
@@ -179,13 +187,20 @@ def test_the_map_shows_the_public_the_public_entries_with_a_popup_each(client, n
     assert "2 か所を表示しています" in response.text
     assert "専門職向けの家" not in response.text and "近所のAさん" not in response.text
 
+    hidden = factories.ResourceFactory(
+        name="非公開", visibility=Visibility.PRIVATE, owner=owner, municipality=nagano
+    )
+    assert client.get(f"/map/pins/{hidden.pk}/").status_code == 404  # a popup shows what its map may show
+
     client.force_login(owner)
     assert set(titles(client.get(MAP))) == {
         "ワークセンターさくら",
         "ふれあいサロン",
         "専門職向けの家",
         "近所のAさん",
+        "非公開",
     }
+    assert client.get(f"/map/pins/{hidden.pk}/").json()["title"] == "非公開"
 
 
 @pytest.mark.django_db
@@ -199,12 +214,11 @@ def test_a_popup_says_a_vacancy_only_while_it_is_fresh_and_says_when_an_office_i
     old = factories.ResourceFactory(name="古い報告", municipality=nagano)
     services.vacancy_report(resource=old, by=reporter, places=5, as_of=timezone.now() - timedelta(days=45))
     stopped = factories.ResourceFactory(name="受付停止", municipality=nagano, status="not_accepting")
-    rows = {row[TITLE]: popup(row) for row in marker_rows(map_document(client.get(MAP)))}
     today = timezone.localdate().isoformat()
-    assert rows["新しい報告"]["空き"] == f"空き 2（{today}時点）"
-    assert rows["古い報告"]["空き"] == "不明"  # never a stale number
-    assert rows[stopped.name]["状態"] == "新規受付停止"
-    assert rows[stopped.name]["負担"] == "未登録"
+    assert popup(client, fresh)["空き"] == f"空き 2（{today}時点）"
+    assert popup(client, old)["空き"] == "不明"  # never a stale number
+    assert popup(client, stopped)["状態"] == "新規受付停止"
+    assert popup(client, stopped)["負担"] == "未登録"
 
 
 @pytest.mark.django_db
@@ -214,11 +228,8 @@ def test_the_first_pins_are_numbered_as_the_list_beside_the_map(client, nagano, 
     for name in ("あ", "い", "う"):
         factories.ResourceFactory(name=name, name_kana=name, municipality=nagano, phone="026-1")
     response = client.get(MAP)
-    assert [(row[2], row[TITLE]) for row in marker_rows(map_document(response))] == [
-        (1, "あ"),
-        (2, "い"),
-        (0, "う"),
-    ]
+    data = map_data(map_document(response))
+    assert data["numbered"] == 2 and [row[TITLE] for row in data["pins"]] == ["あ", "い", "う"]
     listed = re.findall(r'<li data-number="(\d+)">.*?<a href="[^"]+">([^<]+)</a>', response.text, re.S)
     assert listed == [("1", "あ"), ("2", "い")]
     assert "番号は先の 2 か所です" in response.text
@@ -312,10 +323,43 @@ def test_the_home_page_and_an_entry_lead_to_the_map(client, nagano):
 
 @pytest.mark.django_db
 @override_settings(MAP_TILES="none")
+def test_an_entry_shows_its_own_mini_map_to_whoever_may_see_the_entry(client, nagano):
+    resource = factories.ResourceFactory(name="ワークセンターさくら", latitude=36.65, longitude=138.19)
+    page = client.get(resource.get_absolute_url()).text
+    assert f'data-pin-url="/map/pins/0/" src="/map/resources/{resource.pk}/"' in page
+    response = client.get(f"/map/resources/{resource.pk}/")
+    assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    assert pin_rows(response.content.decode()) == [[resource.pk, 36.65, 138.19, 0, "ワークセンターさくら"]]
+    assert "fitBounds" in response.content.decode()  # on its streets, not on all of Japan
+
+    unplaced = factories.ResourceFactory(name="場所のない作業所", latitude=None, longitude=None)
+    assert "/map/resources/" not in client.get(unplaced.get_absolute_url()).text
+    assert client.get(f"/map/resources/{unplaced.pk}/").status_code == 404
+    private = factories.ResourceFactory(visibility=Visibility.PRIVATE, owner=factories.planner())
+    assert client.get(f"/map/resources/{private.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_popup_is_read_in_the_same_few_queries_whatever_the_entry_holds(
+    client, nagano, django_assert_max_num_queries
+):
+    resource = factories.ResourceFactory(
+        hours=[{"day_type": day, "opens": time(9), "closes": time(16)} for day in ("weekday", "saturday")],
+        fees=[{"kind": FeeKind.FIXED, "description": f"費用{n}", "amount_yen": 100, "unit": FeeUnit.PER_DAY}
+              for n in range(3)],
+        features=list(Feature.objects.all()[:3]),
+    )  # fmt: skip
+    with django_assert_max_num_queries(6):
+        facts = client.get(f"/map/pins/{resource.pk}/").json()
+    assert "土曜 09:00〜16:00" in dict((label, text) for label, text, _link in facts["lines"])["時間"]
+
+
+@pytest.mark.django_db
+@override_settings(MAP_TILES="none")
 def test_a_map_of_nothing_says_so(client, nagano):
     factories.ResourceFactory(name="ワークセンターさくら")
     response = client.get(MAP, {"q": "存在しない名前"})
-    assert marker_rows(map_document(response)) == []
+    assert pin_rows(map_document(response)) == []
     assert "条件に合う資源は見つかりませんでした" in response.text
 
 
@@ -325,10 +369,9 @@ TEMPLATE_CODE = ["{{7*7}}", "{% debug %}", "名前{{", "{# note", "{{ config.ite
 
 
 @pytest.mark.parametrize("text", TEMPLATE_CODE)
-def test_template_code_in_a_title_or_popup_is_shown_as_typed(text):
-    lines = (("住所", text, ""),)
-    document = rendered(maps.resource_map([marker(name=text, lines=lines)], tiles="none"))
-    assert marker_rows(document) == [[*NAGANO, 0, text, "default", "", "", [["住所", text, ""]]]]
+def test_template_code_in_a_title_or_note_is_shown_as_typed(text):
+    document = rendered(maps.resource_map([Pin(*NAGANO, title=text, key=7, note=text)], tiles="none"))
+    assert pin_rows(document) == [[7, *NAGANO, 0, text, text]]
 
 
 @pytest.mark.django_db
@@ -338,7 +381,7 @@ def test_template_code_typed_into_any_field_of_an_entry_reaches_the_map_as_typed
     category.name = "{{7*7}}の家"
     category.save()
     organization = factories.OrganizationFactory(name="{% debug %}法人")
-    factories.ResourceFactory(
+    resource = factories.ResourceFactory(
         name="{{7*7}}",
         address="長野市{% debug %}1-2",
         phone="{{",
@@ -350,10 +393,9 @@ def test_template_code_typed_into_any_field_of_an_entry_reaches_the_map_as_typed
 
     response = client.get(MAP)
     assert response.status_code == 200
-    rows = {row[TITLE]: row for row in marker_rows(map_document(response))}
-    assert set(rows) == {"{{7*7}}", "終わりが{{"}
-    assert rows["{{7*7}}"][6] == "{{7*7}}の家・長野市"
-    assert popup(rows["{{7*7}}"])["住所"] == "長野市{% debug %}1-2"
-    assert popup(rows["{{7*7}}"])["電話"] == ("{{", "tel:{{")
+    assert set(titles(response)) == {"{{7*7}}", "終わりが{{"}
+    assert client.get(f"/map/pins/{resource.pk}/").json()["subtitle"] == "{{7*7}}の家・長野市"
+    assert popup(client, resource)["住所"] == "長野市{% debug %}1-2"
+    assert popup(client, resource)["電話"] == ("{{", "tel:{{")
     assert ">{{7*7}}</a>" in response.text  # in the list beside the map too
     assert client.get(MAP, {"q": "debug"}).status_code == 200  # the organization's name is searched too

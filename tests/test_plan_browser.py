@@ -4,6 +4,7 @@ shortlist three → compare → choose → record a monitoring."""
 from datetime import time
 
 import pytest
+from playwright.sync_api import expect
 
 from directory.models import Category
 from plans.models import Plan
@@ -83,6 +84,12 @@ def test_a_planner_goes_from_a_need_to_a_chosen_provider_and_reviews_it(page, li
     page.get_by_role("link", name="K・S").click()
     assert "ひまわり作業所" in page.locator("#plan-lines .provider").inner_text()
     assert page.locator("#plan-total").inner_text().startswith("月の負担の見込み")
+    # The plan's map: the chosen provider's pin opens its hours, read by the plan page for its frame.
+    page.locator("#plan-map").scroll_into_view_if_needed()
+    plan_map = page.frame_locator("#plan-map iframe")
+    # By keyboard: after the full-page screenshot above, Chromium sends no clicks into a frame for a while.
+    plan_map.locator(".leaflet-marker-icon[title='ひまわり作業所']").press("Enter")
+    expect(plan_map.locator(".leaflet-popup-content")).to_contain_text("平日 09:00〜16:00")
 
     page.locator("#new-monitoring").click()
     page.fill("#id_overall", "毎日通えている。作業にも慣れてきた。")

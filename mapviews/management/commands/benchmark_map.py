@@ -14,6 +14,7 @@ import json
 import random
 import re
 import statistics
+import sys
 import threading
 import time
 from datetime import time as clock
@@ -158,6 +159,7 @@ def first_render(path, runs):
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             for _run in range(runs):
                 page = browser.new_page(viewport={"width": 390, "height": 844})
+                page.on("pageerror", lambda error: print("page error:", error, file=sys.stderr))
                 started = time.perf_counter()
                 page.goto(url, wait_until="commit")
                 page.frame_locator("#resource-map").locator(".marker-cluster").first.wait_for(timeout=60_000)

@@ -1,7 +1,23 @@
-/* The page around a map: the list's 「地図で見る」 opens that pin in the map's frame, and 「現在地の近く」
+/* The page around a map: it reads the facts of the pin opened in the map's frame (the frame, sandboxed,
+   has no session of its own), the list's 「地図で見る」 opens that pin in the frame, and 「現在地の近く」
    searches around where the phone is. */
 (function () {
   "use strict";
+
+  // A frame holding a map (an iframe with data-pin-url) asks for a pin's facts by its key.
+  window.addEventListener("message", function (event) {
+    var frame = Array.prototype.find.call(document.querySelectorAll("iframe[data-pin-url]"), function (candidate) {
+      return candidate.contentWindow === event.source;
+    });
+    var key = event.data && event.data.pinFacts;
+    if (!frame || !Number.isInteger(key) || key < 1) { return; }
+    var answer = function (facts) { event.source.postMessage({factsOf: key, facts: facts}, "*"); };
+    fetch(frame.getAttribute("data-pin-url").replace(/\/0\/$/, "/" + key + "/"), {
+      headers: {Accept: "application/json"}, credentials: "same-origin"
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(answer, function () { answer(null); });
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     var frame = document.getElementById("resource-map");

@@ -1,6 +1,5 @@
 /* The pins and popups of our maps (mapviews/maps.py). Every text is set with textContent: a name is shown as
-   typed, never read as HTML. One row per marker:
-   [latitude, longitude, number (0: none), title, group, url, subtitle, [[label, text, link], ...]]. */
+   typed, never read as HTML. The pins come from one JSON element of the frame's document (mapviews/maps.py says its shape). */
 (function () {
   "use strict";
 
@@ -16,23 +15,38 @@
     return /^(\/|tel:|mailto:|https?:)/.test(link) ? link : "";
   }
 
-  function popupOf(row) {
+  // A popup shows the pin's name (a link to its entry) at once, and its facts once the page around the map
+  // has sent them: `facts` undefined while asked for, null when they could not be had.
+  function popupOf(pin, facts, words) {
     var box = element("div", "popup");
-    box.setAttribute("data-number", row[2] || "");
-    if (row[6]) { box.appendChild(element("p", "category", row[6])); }
+    box.setAttribute("data-number", pin.number || "");
+    var subtitle = [facts && facts.subtitle, pin.note].filter(Boolean).join("・");
+    if (subtitle) { box.appendChild(element("p", "category", subtitle)); }
     var name = element("p", "name");
-    var title = row[2] ? row[2] + ". " + row[3] : row[3];
-    if (row[5]) {
+    var title = pin.number ? pin.number + ". " + pin.title : pin.title;
+    if (pin.key) {
       var link = element("a", "", title);
-      link.href = row[5];
+      link.href = words.entry.replace(/\/0\/$/, "/" + pin.key + "/");
       link.target = "_top";
       name.appendChild(link);
     } else {
       name.textContent = title;
     }
     box.appendChild(name);
+    if (!pin.key) { return box; }
+    if (facts === undefined) {
+      box.appendChild(element("p", "status", words.loading));
+    } else if (facts === null) {
+      box.appendChild(element("p", "status", words.failed));
+    } else if (facts.lines.length) {
+      box.appendChild(linesOf(facts.lines));
+    }
+    return box;
+  }
+
+  function linesOf(lines) {
     var list = element("dl", "lines");
-    row[7].forEach(function (line) {
+    lines.forEach(function (line) {
       list.appendChild(element("dt", "", line[0]));
       var value = element("dd");
       var href = safeLink(line[2]);
@@ -46,8 +60,7 @@
       }
       list.appendChild(value);
     });
-    if (row[7].length) { box.appendChild(list); }
-    return box;
+    return list;
   }
 
   var Pin = L.DivIcon.extend({
@@ -59,22 +72,29 @@
     }
   });
 
-  function markerOf(row, words) {
-    var numbered = row[2] > 0;
-    var size = numbered ? 28 : 16;
-    var label = numbered ? words.pin.replace("%(number)s", row[2]).replace("%(name)s", row[3]) : row[3];
+  // A pin as the map's data carries it: [key, latitude, longitude, group's index, title, note?].
+  function pinOf(row, index, data) {
+    return {
+      key: row[0], latitude: row[1], longitude: row[2], group: data.groups[row[3]], title: row[4],
+      note: row[5] || "", number: index < data.numbered ? index + 1 : 0
+    };
+  }
+
+  function markerOf(pin, facts, words) {
+    var size = pin.number ? 28 : 16;
+    var label = pin.number ? words.pin.replace("%(number)s", pin.number).replace("%(name)s", pin.title) : pin.title;
     var icon = new Pin({
-      className: "pin pin-" + row[4] + (numbered ? " numbered" : ""),
+      className: "pin pin-" + pin.group + (pin.number ? " numbered" : ""),
       iconSize: [size, size],
       iconAnchor: [size / 2, size / 2],
       popupAnchor: [0, -size / 2],
-      number: row[2],
+      number: pin.number,
       label: label,
       html: ""
     });
-    var marker = L.marker([row[0], row[1]], {icon: icon, title: row[3], keyboard: true});
-    marker.number = row[2];
-    marker.bindPopup(function () { return popupOf(row); }, {
+    var marker = L.marker([pin.latitude, pin.longitude], {icon: icon, title: pin.title, keyboard: true});
+    marker.pin = pin;
+    marker.bindPopup(function () { return popupOf(pin, facts[pin.key], words); }, {
       minWidth: 200,
       maxWidth: 320,  // and no wider than the frame allows (map.css)
       maxHeight: Math.max(160, window.innerHeight - 100),  // scrolls inside a small frame, never cut off
@@ -84,36 +104,64 @@
     return marker;
   }
 
+  function focusFirstLink(popup) {
+    var link = popup.getElement().querySelector(".leaflet-popup-content a");
+    if (link) { link.focus({preventScroll: true}); }
+  }
+
   window.ChiikiMap = {
-    addMarkers: function (map, rows, words) {
+    addPins: function (map, data) {
+      var words = data.words;
       L.control.zoom({zoomInTitle: words.zoomIn, zoomOutTitle: words.zoomOut}).addTo(map);
       L.control.scale({imperial: false}).addTo(map);
       var cluster = L.markerClusterGroup({maxClusterRadius: 40, chunkedLoading: true});
+      var facts = {};  // a pin's facts by its key, once the page has sent them (null: none to be had)
+      var byKey = {};
       var byNumber = {};
-      rows.forEach(function (row) {
-        var marker = markerOf(row, words);
-        if (row[2]) { byNumber[row[2]] = marker; }
-        cluster.addLayer(marker);
+      var markers = data.pins.map(function (row, index) {
+        var marker = markerOf(pinOf(row, index, data), facts, words);
+        if (marker.pin.key) { byKey[marker.pin.key] = marker; }
+        if (marker.pin.number) { byNumber[marker.pin.number] = marker; }
+        return marker;
       });
+      cluster.addLayers(markers);
       cluster.addTo(map);
       // Keyboard users land in the popup they opened, and back on its pin when it closes.
       map.on("popupopen", function (event) {
-        var link = event.popup.getElement().querySelector(".leaflet-popup-content a");
-        if (link) { link.focus({preventScroll: true}); }
+        focusFirstLink(event.popup);
+        var key = event.popup._source.pin.key;
+        if (!key || key in facts) { return; }
+        if (window.parent === window) {
+          facts[key] = null;  // no page around the map to ask
+          event.popup.update();
+        } else {
+          window.parent.postMessage({pinFacts: key}, "*");
+        }
       });
       map.on("popupclose", function (event) {
         var source = event.popup._source;
         if (source && source.getElement && source.getElement()) { source.getElement().focus({preventScroll: true}); }
       });
-      // The list beside the map asks for a numbered pin (mapviews/map-page.js).
       window.addEventListener("message", function (event) {
-        if (event.source !== window.parent || !event.data || !event.data.showPin) { return; }
-        var marker = byNumber[event.data.showPin];
-        if (!marker) { return; }
-        cluster.zoomToShowLayer(marker, function () {
-          // Opened once the zoom has settled, so that the popup pans the map into view.
-          setTimeout(function () { marker.openPopup(); }, 50);
-        });
+        if (event.source !== window.parent || !event.data) { return; }
+        var message = event.data;
+        // The facts of a pin, as the page around the map read them (map-page.js).
+        if (message.factsOf && byKey[message.factsOf]) {
+          var marker = byKey[message.factsOf];
+          facts[message.factsOf] = message.facts || null;
+          if (marker.isPopupOpen()) {
+            marker.getPopup().update();
+            focusFirstLink(marker.getPopup());
+          }
+        }
+        // The list beside the map asks for a numbered pin (map-page.js).
+        if (message.showPin && byNumber[message.showPin]) {
+          var shown = byNumber[message.showPin];
+          cluster.zoomToShowLayer(shown, function () {
+            // Opened once the zoom has settled, so that the popup pans the map into view.
+            setTimeout(function () { shown.openPopup(); }, 50);
+          });
+        }
       });
       return cluster;
     }
