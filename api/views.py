@@ -105,6 +105,7 @@ class ResourceViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         resources = self.filter_queryset(self.get_queryset())
         base_url = request.build_absolute_uri("/")[:-1]
         if export_format == "csv":
+            resources = selectors.card_rows(resources)
             return exports.resources_csv_response(resources, base_url=base_url, filename="resources.csv")
         return Response(exports.resources_geojson(resources, base_url=base_url))
 

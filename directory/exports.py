@@ -10,9 +10,13 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from directory.facts import FactWriter
+
+# 時間, 対象, 送迎 and 状態 are the texts of a result card's facts (directory.facts), empty where the card
+# says nothing: no hours registered, no 送迎, 状態 利用受付中.
 CSV_HEADER = [
-    "名称", "よみがな", "サービス種別", "法人", "事業所番号", "住所", "市区町村", "電話番号", "定員",
-    "空き", "空きの報告日", "利用者負担", "確認日", "距離(km)", "URL",
+    "名称", "よみがな", "サービス種別", "法人", "事業所番号", "住所", "市区町村", "電話番号", "時間", "対象",
+    "送迎", "定員", "空き", "空きの報告日", "状態", "利用者負担", "確認日", "距離(km)", "URL",
 ]  # fmt: skip
 
 
@@ -52,7 +56,10 @@ def csv_writer():
     return csv.writer(_Echo())
 
 
-def resource_csv_row(resource, base_url):
+def resource_csv_row(resource, base_url, fact_writer=None):
+    """The cells of CSV_HEADER for a resource fetched with selectors.card_rows' joins. One `fact_writer`
+    (directory.facts.FactWriter) serves many rows."""
+    facts = {fact.key: fact.text for fact in (fact_writer or FactWriter()).facts(resource)}
     vacancy = resource.latest_vacancy
     distance = getattr(resource, "distance_km", None)
     return [
@@ -64,9 +71,13 @@ def resource_csv_row(resource, base_url):
         resource.address,
         resource.municipality.name if resource.municipality else "",
         resource.phone,
+        facts.get("hours"),
+        facts["groups"],
+        facts.get("transport"),
         "" if resource.capacity is None else resource.capacity,
         "" if vacancy is None else _or_unknown(vacancy.current_places()),
         "" if vacancy is None else timezone.localtime(vacancy.as_of).date().isoformat(),
+        facts.get("status"),
         "、".join(str(fee) for fee in resource.fees.all()),
         "" if resource.verified_at is None else timezone.localtime(resource.verified_at).date().isoformat(),
         "" if distance is None else f"{distance:.1f}",
@@ -79,12 +90,18 @@ def _or_unknown(places):
     return "不明" if places is None else places
 
 
+CSV_CHUNK_SIZE = 500
+
+
 def resources_csv_lines(resources, *, base_url):
-    """The CSV line by line, the BOM and the header first; rows are read in chunks."""
+    """The CSV line by line, the BOM and the header first; rows (with selectors.card_rows' joins) are read in
+    chunks, each chunk's hours, features and fees prefetched."""
     writer = csv_writer()
     yield "\ufeff" + csv_line(writer, CSV_HEADER)
-    for resource in resources.iterator(chunk_size=500):
-        yield csv_line(writer, resource_csv_row(resource, base_url))
+    for n, resource in enumerate(resources.iterator(chunk_size=CSV_CHUNK_SIZE)):
+        if n % CSV_CHUNK_SIZE == 0:  # a FactWriter remembers the texts it wrote: a chunk's, not the file's
+            fact_writer = FactWriter()
+        yield csv_line(writer, resource_csv_row(resource, base_url, fact_writer))
 
 
 def resources_csv_response(resources, *, base_url, filename):

@@ -282,14 +282,15 @@ def default_map_region():
 
 
 def search_rows(resources):
-    """What an API list row or a CSV line shows, in two queries however many rows: the rows joined to their
-    category, municipality, organization and latest vacancy, then their fees. (A page is first read as ids
-    alone — see directory.pagination.SearchPaginator — so the joins run for the page's rows only.)"""
+    """What an API list row or a GeoJSON feature shows, in two queries however many rows: the rows joined to
+    their category, municipality, organization and latest vacancy, then their fees. (A page is first read as
+    ids alone — see directory.pagination.SearchPaginator — so the joins run for the page's rows only.)"""
     return resources.select_related(
         "primary_category", "municipality", "organization", "latest_vacancy"
     ).prefetch_related("fees")
 
 
 def card_rows(resources):
-    """What a result card or a map pin shows (directory.facts): search_rows and their hours and features."""
+    """What a result card, a map pin or a CSV line shows (directory.facts): search_rows and their hours and
+    features."""
     return search_rows(resources).prefetch_related("hours", "features")

@@ -1,7 +1,12 @@
+import csv
+import io
 import json
 import re
+from datetime import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.request import Request
 
@@ -9,7 +14,7 @@ from api.serializers import ResourceListSerializer, ResourceRowsSerializer
 from directory import geo, selectors, services
 from directory.choices import Visibility
 from directory.filters import ResourceFilterSet
-from directory.models import Category, Resource
+from directory.models import Category, Feature, Resource
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +235,29 @@ def test_csv_gives_every_filtered_row_with_a_bom(client):
     lines = body.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("名称,よみがな")
     assert len(lines) == 26
+
+
+def test_the_csv_says_hours_groups_and_transport_in_as_many_queries_for_10_rows_as_for_2(client):
+    def add(count):
+        for _ in range(count):
+            factories.ResourceFactory(
+                hours=[{"day_type": "saturday", "opens": time(10), "closes": time(15)}],
+                features=[Feature.objects.get(slug="transport")],
+                accepts_child=True,
+            )
+
+    def export():
+        with CaptureQueriesContext(connection) as queries:
+            body = b"".join(client.get("/api/v1/resources/", {"format": "csv"}).streaming_content)
+        header, *rows = csv.reader(io.StringIO(body.decode("utf-8-sig")))
+        said = {tuple(row[header.index(column)] for column in ("時間", "対象", "送迎")) for row in rows}
+        return len(rows), said, len(queries)
+
+    add(2)
+    rows, said, queries = export()
+    assert (rows, said) == (2, {("土曜 10:00〜15:00", "障害児", "あり")})
+    add(8)
+    assert export() == (10, said, queries)
 
 
 def test_counts_stop_at_the_count_limit_and_say_so(client, monkeypatch):

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -143,15 +144,20 @@ def test_the_package_is_written_into_a_new_or_empty_directory_only(catalogue, tm
     assert [file.name for file in (tmp_path / "used").iterdir()] == ["notes.txt"]
 
 
-def test_the_package_costs_the_same_number_of_queries_for_3_and_9_services(catalogue, tmp_path):
-    def queries(folder):
+@pytest.mark.parametrize("export_format", ["hsds", "csv", "geojson"])
+def test_each_format_costs_as_many_queries_for_9_services_as_for_3(catalogue, tmp_path, export_format):
+    def queries(name):
         with CaptureQueriesContext(connection) as context:
-            export("--format", "hsds", "--output", str(tmp_path / folder))
+            export("--format", export_format, "--output", str(tmp_path / name))
         return len(context.captured_queries)
 
     before = queries("three")
     for _ in range(6):
-        factories.ResourceFactory(fees=[{"kind": "free"}], features=[Feature.objects.get(slug="meals")])
+        factories.ResourceFactory(
+            fees=[{"kind": "free"}],
+            features=[Feature.objects.get(slug="meals")],
+            hours=[{"day_type": "weekday", "opens": time(9), "closes": time(17)}],
+        )
     assert queries("nine") == before
 
 
@@ -164,6 +170,12 @@ def test_the_csv_is_utf8_with_a_bom_and_has_the_public_rows(catalogue, tmp_path)
     header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
     assert header[:2] == ["名称", "よみがな"]
     assert sorted(row[0] for row in rows) == sorted(PUBLIC)
+    transport, groups = header.index("送迎"), header.index("対象")
+    assert {row[0]: (row[transport], row[groups]) for row in rows} == {
+        "ホームサクラ": ("あり", "指定なし"),
+        "ふれあいサロン": ("", "指定なし"),
+        "地図にない家": ("", "指定なし"),
+    }
     assert all(row[-1].startswith("https://map.example.jp/resources/") for row in rows)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from directory import services
 from directory.choices import Freshness, ResourceStatus, VerificationQueue
-from directory.exports import resource_csv_row
+from directory.exports import CSV_HEADER, resource_csv_row
 from directory.models import Membership, Resource, StaleReminder
 from tests import factories
 
@@ -90,7 +90,7 @@ def test_a_vacancy_older_than_the_setting_is_unknown_everywhere(client, settings
         body = client.get(url).json()
         vacancy = (body if "latest_vacancy" in body else body["results"][0])["latest_vacancy"]
         assert (vacancy["places"], vacancy["is_fresh"]) == (None, False)
-    assert resource_csv_row(resource, "")[9] == "不明"
+    assert resource_csv_row(resource, "")[CSV_HEADER.index("空き")] == "不明"
 
 
 def test_a_fresh_vacancy_shows_its_number(client, settings):

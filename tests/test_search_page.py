@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 SEARCH = "/resources/"
 CSV_URL = "/resources/export.csv"
 CSV_HEADER = [
-    "名称", "よみがな", "サービス種別", "法人", "事業所番号", "住所", "市区町村", "電話番号", "定員",
-    "空き", "空きの報告日", "利用者負担", "確認日", "距離(km)", "URL",
+    "名称", "よみがな", "サービス種別", "法人", "事業所番号", "住所", "市区町村", "電話番号", "時間", "対象",
+    "送迎", "定員", "空き", "空きの報告日", "状態", "利用者負担", "確認日", "距離(km)", "URL",
 ]  # fmt: skip
 SUZAKA = (36.6513, 138.307)
 KM_PER_DEGREE_LATITUDE = 111.19508  # on the sphere of the distance query (6371.0088 km)
@@ -60,6 +60,11 @@ def csv_rows(response):
     table = list(csv.reader(io.StringIO(body.decode("utf-8")[1:])))
     assert table[0] == CSV_HEADER
     return table[1:]
+
+
+def csv_records(response):
+    """The CSV's rows as {header: cell}, by 名称."""
+    return {row[0]: dict(zip(CSV_HEADER, row, strict=True)) for row in csv_rows(response)}
 
 
 def pks(*names):
@@ -193,6 +198,36 @@ def test_a_result_shows_distance_fees_capacity_vacancy_with_its_age_and_freshnes
     assert "未確認" in card
 
 
+def test_the_csv_says_hours_groups_transport_and_status_in_the_words_of_the_card(client):
+    open_weekdays = factories.ResourceFactory(
+        name="ワークセンターさくら",
+        hours=[{"day_type": "weekday", "opens": time(9), "closes": time(16), "text": ""}],
+        closed_days="日曜",
+        features=[Feature.objects.get(slug="transport")],
+        accepts_intellectual=True,
+        accepts_mental=True,
+        status=ResourceStatus.NOT_ACCEPTING,
+    )
+    factories.ResourceFactory(name="登録のない家")
+    records = csv_records(client.get(CSV_URL))
+    said = {name: [records[name][column] for column in ("時間", "対象", "送迎", "状態")] for name in records}
+    assert said == {
+        "ワークセンターさくら": [
+            "平日 09:00〜16:00、休み: 日曜",
+            "知的障害・精神障害",
+            "あり",
+            "新規受付停止",
+        ],
+        # The card lists no hours and no 送迎 it does not know of, and 利用受付中 is no badge.
+        "登録のない家": ["", "指定なし", "", ""],
+    }
+    card = result_cards(client.get(SEARCH))[open_weekdays.pk]
+    assert "<dt>時間</dt><dd>平日 09:00〜16:00、休み: 日曜</dd>" in card
+    assert "<dt>対象</dt><dd>知的障害・精神障害</dd>" in card
+    assert "<dt>送迎</dt><dd>あり</dd>" in card
+    assert 'data-vacancy="not-accepting">新規受付停止</span>' in card
+
+
 def test_a_result_without_a_point_or_a_report_says_so(client):
     factories.ResourceFactory(name="座標なし", latitude=None, longitude=None)
     response = client.get(SEARCH)
@@ -312,14 +347,14 @@ class TestLongResult:
         table = csv_rows(client.get(CSV_URL))
         assert len(table) == 21
         assert {row[0] for row in table} == self.public
-        first = next(row for row in table if row[0] == "作業所01")
-        assert first[1] == "さぎょうしょ01"
-        assert first[2] == "生活介護"
-        assert first[6] == "須坂市"
-        assert first[8] == "20"
-        assert first[9] == "1"
-        assert first[11] == "定額 100円/1か月"
-        assert first[14] == f"http://testserver/resources/{next(iter(pks('作業所01')))}/"
+        first = csv_records(client.get(CSV_URL))["作業所01"]
+        assert first["よみがな"] == "さぎょうしょ01"
+        assert first["サービス種別"] == "生活介護"
+        assert first["市区町村"] == "須坂市"
+        assert first["定員"] == "20"
+        assert first["空き"] == "1"
+        assert first["利用者負担"] == "定額 100円/1か月"
+        assert first["URL"] == f"http://testserver/resources/{next(iter(pks('作業所01')))}/"
 
     def test_the_csv_takes_the_same_filters_and_order_as_the_page(self, client):
         params = {"municipality": "205419", "ordering": "-capacity", "fee_max": "2000"}
@@ -440,11 +475,14 @@ LOGGED_IN_QUERIES = ["the session", "the user", "the user's role groups (visible
 def add_rows(count, start):
     reporter = factories.UserFactory()
     categories = list(Category.objects.leaves().order_by("code")[:5])
+    features = [Feature.objects.get(slug="transport")]
     for n in range(start, start + count):
         resource = factories.ResourceFactory(
             name=f"資源{n:02d}",
             primary_category=categories[n % len(categories)],
             fees=[{"kind": FeeKind.FIXED, "amount_yen": 300, "unit": FeeUnit.PER_DAY, "description": "食費"}],
+            hours=[{"day_type": "weekday", "opens": time(9), "closes": time(16)}],
+            features=features,
         )
         services.vacancy_report(resource=resource, by=reporter, places=1)
         services.resource_verify(resource=resource, by=reporter)

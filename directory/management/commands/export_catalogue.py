@@ -166,10 +166,11 @@ class Command(BaseCommand):
         )
 
     def export_file(self, path, export_format, base_url):
-        resources = selectors.search_rows(hsds.listed_resources())
         if export_format == "csv":
+            resources = selectors.card_rows(hsds.listed_resources())
             text, summary = exports.resources_csv_lines, f"{resources.count()} rows"
         else:
+            resources = selectors.search_rows(hsds.listed_resources())
             text = exports.resources_geojson_text
             summary = f"{resources.exclude(latitude=None).count()} features"
         with path.open("w", encoding="utf-8", newline="") as file:
