@@ -94,10 +94,14 @@
     });
     var marker = L.marker([pin.latitude, pin.longitude], {icon: icon, title: pin.title, keyboard: true});
     marker.pin = pin;
-    marker.bindPopup(function () { return popupOf(pin, facts[pin.key], words); }, {
+    marker.bindPopup(function () {
+      // Scrolls inside a small frame, never cut off; read at each opening, as the frame may have had no
+      // size yet when the pins were made.
+      marker.getPopup().options.maxHeight = Math.max(160, window.innerHeight - 100);
+      return popupOf(pin, facts[pin.key], words);
+    }, {
       minWidth: 200,
       maxWidth: 320,  // and no wider than the frame allows (map.css)
-      maxHeight: Math.max(160, window.innerHeight - 100),  // scrolls inside a small frame, never cut off
       autoPanPaddingTopLeft: [56, 16],
       autoPanPaddingBottomRight: [16, 16]
     });
