@@ -39,6 +39,12 @@ def console_errors(page):
     return errors
 
 
+def settled(frame):
+    """Waits until the map has its size and its pins stay where they are (fit-when-sized.js marks the map
+    aria-busy while its frame has no size yet; then it fits the pins again, moving them)."""
+    frame.locator(".folium-map:not([aria-busy])").wait_for()
+
+
 @pytest.fixture
 def nagano_area(db, settings):
     settings.MAP_TILES = "none"
@@ -66,6 +72,7 @@ def test_a_family_member_opens_a_pin_on_the_map_and_reads_the_entry(
     frame = page.frame_locator("#resource-map")
     pins = frame.locator(".leaflet-marker-icon.pin")
     pins.first.wait_for()
+    settled(frame)
     assert pins.count() == 1  # ひまわり作業所 is 10 km away
     assert pins.first.inner_text() == "1"  # numbered as the list beside the map
     assert page.locator("#map-count").inner_text().startswith("1 か所を表示しています")
@@ -106,6 +113,7 @@ def test_a_filter_shows_its_pins_as_clusters_and_the_list_opens_one(
     frame = page.frame_locator("#resource-map")
     clusters = frame.locator(".marker-cluster")
     clusters.first.wait_for()
+    settled(frame)
     frame.locator(".leaflet-zoom-anim").wait_for(state="detached")  # while zooming, both levels are drawn
     page.wait_for_timeout(500)
     single_pins = frame.locator(".leaflet-marker-icon.pin").count()
@@ -128,6 +136,7 @@ def test_a_resource_named_like_a_script_runs_nothing(page, live_server, nagano_a
     page.goto(live_server.url + "/map/?near_address=長野市")
     frame = page.frame_locator("#resource-map")
     frame.locator(".leaflet-marker-icon.pin").first.wait_for()
+    settled(frame)
     page.locator("#resource-map").scroll_into_view_if_needed()
     frame.locator(".leaflet-marker-icon.pin").first.click()
     popup = frame.locator(".leaflet-popup-content")
