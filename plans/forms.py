@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from directory.choices import DisabilityGroup
+from directory.forms import TimeInput
 from directory.models import Category, Municipality
 from directory.roles import PLANNER
 from plans.choices import ScheduleDay
@@ -25,13 +26,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
 
 
 SUPPORT_LEVELS = [("", _("区分なし・未判定")), *((str(n), _("区分%(n)d") % {"n": n}) for n in range(1, 7))]

@@ -105,8 +105,26 @@ def plan_line_update(*, line: PlanLine, by, **fields) -> PlanLine:
     return _save(line, by=by)
 
 
+def plan_line_kept_by(line: PlanLine) -> list[str]:
+    """Why the line may not be deleted: the records of others that name it (a monitoring's evaluation, an
+    inquiry a provider has received). Such a line is ended (status 終了), not deleted."""
+    reasons = []
+    if line.reviews.exists():
+        reasons.append(_("モニタリングの評価"))
+    if line.inquiries.exists():
+        reasons.append(_("事業所への受け入れ照会"))
+    return reasons
+
+
 @transaction.atomic
 def plan_line_delete(*, line: PlanLine, by) -> None:
+    """Delete a line entered by mistake, with its candidates and its entries in the week (週間計画表)."""
+    kept_by = plan_line_kept_by(line)
+    if kept_by:
+        raise ValidationError(
+            _("この行には%(records)sの記録があるため削除できません。状況を「終了」にしてください。")
+            % {"records": "・".join(kept_by)}
+        )
     line._history_user = by
     line.delete()
 

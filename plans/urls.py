@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/week/from-lines/", views.week_from_lines, name="week-from-lines"),
     path("<int:pk>/monitoring/new/", views.monitoring_create, name="monitoring-create"),
     path("lines/<int:pk>/", views.line_form, name="line-edit"),
+    path("lines/<int:pk>/delete/", views.line_delete, name="line-delete"),
     path("lines/<int:pk>/find/", views.line_find, name="line-find"),
     path("lines/<int:pk>/compare/", views.line_compare, name="line-compare"),
     path("lines/<int:pk>/candidates/", views.candidate_add, name="candidate-add"),

@@ -169,6 +169,25 @@ def line_form(request, pk=None, plan_pk=None):
     )
 
 
+def line_delete(request, pk):
+    """Confirm, then delete a line and what hangs on it; a line others' records name is kept (409)."""
+    line = _line(request, pk)
+    kept_by = services.plan_line_kept_by(line)
+    if request.method == "POST" and not kept_by:
+        services.plan_line_delete(line=line, by=request.user)
+        messages.success(request, _("行「%(need)s」を削除しました。") % {"need": line})
+        return redirect(line.plan.get_absolute_url() + "#plan-lines")
+    context = {
+        "plan": line.plan,
+        "line": line,
+        "kept_by": kept_by,
+        "candidates": line.candidates.count(),
+        "schedule_entries": line.schedule_entries.count(),
+    }
+    status = 409 if request.method == "POST" else 200
+    return render(request, "plans/line_delete.html", context, status=status)
+
+
 def line_find(request, pk):
     """ "Find providers": the search page, pre-filtered for this person and line, able to shortlist."""
     line = _line(request, pk)

@@ -240,6 +240,49 @@ def test_monitoring_is_recorded_with_each_line_and_printed_as_the_report(client)
     assert resource.ratings.get(user=plan.owner).based_on_use is True
 
 
+def test_a_line_entered_by_mistake_is_deleted_with_its_candidates_and_week_entries(client):
+    plan = factories.plan()
+    kept = factories.plan_line(plan, need="日中の活動")
+    line = factories.plan_line(plan, need="まちがえた行", days=["mon"], starts=time(10), ends=time(15))
+    services.candidate_add(line=line, resource=factories.ResourceFactory(), by=plan.owner)
+    services.schedule_from_lines(plan=plan, by=plan.owner)
+    delete = reverse("plans:line-delete", args=[line.pk])
+    assert client.get(delete).status_code == 404  # signed out
+    colleague = factories.planner()
+    services.plan_share(plan=plan, by=plan.owner, user=colleague)  # may read, not edit
+    client.force_login(colleague)
+    assert client.post(delete).status_code == 403 and PlanLine.objects.filter(pk=line.pk).exists()
+
+    client.force_login(plan.owner)
+    assert f'href="{delete}"' in client.get(reverse("plans:line-edit", args=[line.pk])).text
+    page = client.get(delete).text
+    assert "候補の事業所 1 件も消えます" in page and "週間計画表の予定 1 件も消えます" in page
+    response = client.post(delete)
+    assert response["Location"] == plan.get_absolute_url() + "#plan-lines"
+    assert list(plan.lines.all()) == [kept]
+    assert not plan.schedule.filter(line_id=line.pk).exists()
+    assert "まちがえた行」を削除しました" in client.get(response["Location"]).text
+
+
+def test_a_line_that_a_monitoring_or_an_inquiry_names_is_ended_not_deleted(client):
+    plan = factories.plan()
+    reviewed = factories.plan_line(plan, provider=factories.ResourceFactory())
+    services.monitoring_record(
+        plan=plan, by=plan.owner, conducted_on="2026-04-10", overall="順調", outcome="continue",
+        reviews=[{"line": reviewed, "satisfaction": "楽しい"}],
+    )  # fmt: skip
+    asked = factories.plan_line(plan)
+    services.candidate_add(line=asked, resource=factories.ResourceFactory(), by=plan.owner)
+    services.inquiry_send(line=asked, by=plan.owner)
+    client.force_login(plan.owner)
+    for line, record in ((reviewed, "モニタリングの評価"), (asked, "事業所への受け入れ照会")):
+        delete = reverse("plans:line-delete", args=[line.pk])
+        assert record in client.get(delete).text
+        response = client.post(delete)
+        assert response.status_code == 409 and "状況を「終了」にしてください" in response.text
+        assert PlanLine.objects.filter(pk=line.pk).exists()
+
+
 def test_a_monitoring_without_its_overall_state_is_refused(client):
     plan = factories.plan()
     client.force_login(plan.owner)
