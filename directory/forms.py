@@ -3,8 +3,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from directory.choices import ProblemKind, RatingCriterion, ResourceStatus
+from directory.choices import DayType, ProblemKind, RatingCriterion, ResourceStatus
 from directory.models import SUGGESTIBLE_FIELDS, Feature, Resource
+
+
+class TimeInput(forms.TimeInput):
+    """A time as the browser's own time picker takes it (HH:MM)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
 
 SCORE_CHOICES = [("", _("わからない")), *((str(n), str(n)) for n in range(1, 6))]
 CRITERION_HELP = {
@@ -104,10 +114,72 @@ class ResourceDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.status == ResourceStatus.CLOSED:
             self.fields["status"].choices = ResourceStatus.choices
+        # The opening hours: one row a day type (平日, 土曜, 日曜, 祝日), as OpeningHours keeps them.
+        stored = {hours.day_type: hours for hours in self.instance.hours.all()} if self.instance.pk else {}
+        for day, day_label in DayType.choices:
+            hours = stored.get(day)
+            for part, field in self._hours_fields(day_label).items():
+                self.fields[f"hours_{day}_{part}"] = field
+                self.initial[f"hours_{day}_{part}"] = getattr(hours, part, None) if hours else None
+
+    @staticmethod
+    def _hours_fields(day_label):
+        day = {"day": day_label}
+        return {
+            "opens": forms.TimeField(label=_("%(day)sの開始") % day, required=False, widget=TimeInput()),
+            "closes": forms.TimeField(label=_("%(day)sの終了") % day, required=False, widget=TimeInput()),
+            "text": forms.CharField(label=_("%(day)sの補足") % day, required=False, max_length=100),
+        }
+
+    def hours_rows(self):
+        """The opening hours' fields, a row a day type: (day's name, opens, closes, text)."""
+        return [
+            (label, *(self[f"hours_{day}_{part}"] for part in ("opens", "closes", "text")))
+            for day, label in DayType.choices
+        ]
+
+    def visible_fields(self):
+        """The fields shown one under another (the opening hours are a table of their own: hours_rows)."""
+        return [field for field in super().visible_fields() if not field.name.startswith("hours_")]
+
+    def clean(self):
+        cleaned = super().clean()
+        for day, _label in DayType.choices:
+            opens, closes = cleaned.get(f"hours_{day}_opens"), cleaned.get(f"hours_{day}_closes")
+            if (opens is None) != (closes is None):
+                missing = f"hours_{day}_{'closes' if closes is None else 'opens'}"
+                if missing not in self.errors:
+                    self.add_error(missing, _("開始と終了の時刻は両方入力してください。"))
+        return cleaned
+
+    def _hours(self, *, submitted):
+        """The opening hours as OpeningHours rows: as submitted, or as stored. A day type whose fields were
+        not sent at all is kept as stored; one whose times were changed loses the words of the source
+        (imported with the old times) unless they were changed too."""
+        rows = []
+        for day, _label in DayType.choices:
+            names = [f"hours_{day}_{part}" for part in ("opens", "closes", "text")]
+            sent = submitted and any(self.add_prefix(name) in self.data for name in names)
+            opens, closes, text = ((self.cleaned_data if sent else self.initial).get(name) for name in names)
+            stored = [self.initial.get(name) for name in names]
+            if sent and [opens, closes] != stored[:2] and text == stored[2]:
+                text = ""
+            if opens is not None or text:
+                rows.append({"day_type": day, "opens": opens, "closes": closes, "text": text or ""})
+        return rows
 
     def changes(self):
-        """The fields to write: those of the form, without the version."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        """The fields to write: those of the form, without the version; the opening hours only when their
+        table was changed (a source's own words, kept in `text`, are not rewritten by a save of the rest)."""
+        changes = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and not name.startswith("hours_")
+        }
+        hours = self._hours(submitted=True)
+        if hours != self._hours(submitted=False):
+            changes["hours"] = hours
+        return changes
 
 
 class SuggestionForm(forms.Form):

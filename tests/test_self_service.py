@@ -2,6 +2,7 @@
 locking, confirming, suggested edits for a coordinator to approve or reject, problem reports; the
 permissions of each action per role."""
 
+import html
 import re
 
 import pytest
@@ -154,6 +155,80 @@ def test_a_bad_value_on_the_edit_form_names_the_field(client, world):
     response = client.post(reverse("directory:resource-edit", args=[world["a_entry"].pk]), data)
     assert response.status_code == 400
     assert 'id="field-capacity"' in response.text and "has-error" in response.text
+
+
+def hours_inputs(page):
+    """The opening-hours inputs of the edit form with the values they show, as the browser sends them."""
+    fields = re.findall(r'<input type="(?:time|text)" name="(hours_\w+)"(?: value="([^"]*)")?', page)
+    return {name: html.unescape(value) for name, value in fields}
+
+
+def test_a_manager_keeps_the_opening_hours_true_day_by_day(client, world):
+    entry = world["a_entry"]
+    client.force_login(world["manager"])
+    url = reverse("directory:resource-edit", args=[entry.pk])
+    page = client.get(url).text
+    assert "<legend>平日</legend>" in page and "<legend>祝日</legend>" in page
+    data = edit_form(client, entry) | hours_inputs(page)
+    data |= {"hours_weekday_opens": "09:00", "hours_weekday_closes": "17:00", "hours_holiday_text": "要相談"}
+    data |= {
+        "hours_saturday_opens": "10:00",
+        "hours_saturday_closes": "15:00",
+        "hours_saturday_text": "第2土曜のみ",
+    }
+    assert client.post(url, data).status_code == 302
+    shown = client.get(entry.get_absolute_url()).text
+    assert "平日 09:00〜17:00、土曜 10:00〜15:00" in shown
+    assert [str(hours) for hours in entry.hours.all()] == [
+        "平日 09:00〜17:00",
+        "土曜 10:00〜15:00",
+        "祝日 要相談",
+    ]
+    assert entry.hours.get(day_type="saturday").text == "第2土曜のみ"
+    assert client.get(f"/map/pins/{entry.pk}/").json()["lines"][2][1].startswith("平日 09:00〜17:00")
+
+    # A day emptied is closed; the others stay as they were.
+    page = client.get(url).text
+    data = edit_form(client, entry) | hours_inputs(page)
+    data |= {"hours_saturday_opens": "", "hours_saturday_closes": "", "hours_saturday_text": ""}
+    assert client.post(url, data).status_code == 302
+    assert [hours.day_type for hours in entry.hours.all()] == ["weekday", "holiday"]
+
+
+def test_a_save_that_leaves_the_hours_alone_keeps_the_sources_words(client, world):
+    entry = world["a_entry"]
+    services.resource_update(
+        resource=entry,
+        hours=[{"day_type": "weekday", "opens": "08:30", "closes": "17:15", "text": "8時半～17時15分"}],
+    )
+    client.force_login(world["manager"])
+    url = reverse("directory:resource-edit", args=[entry.pk])
+    data = edit_form(client, entry) | hours_inputs(client.get(url).text) | {"phone": "026-222-2222"}
+    assert client.post(url, data).status_code == 302
+    hours = entry.hours.get()
+    assert (str(hours.opens), hours.text) == ("08:30:00", "8時半～17時15分")
+    # A form sent without the table (not a browser's) changes no hours either.
+    assert client.post(url, edit_form(client, entry) | {"phone": "026-333-3333"}).status_code == 302
+    assert entry.hours.count() == 1
+    # New times: the source's words, which told the old ones, go with them.
+    data = edit_form(client, entry) | hours_inputs(client.get(url).text) | {"hours_weekday_closes": "16:00"}
+    assert client.post(url, data).status_code == 302
+    hours = entry.hours.get()
+    assert (str(hours.closes), hours.text) == ("16:00:00", "")
+
+
+def test_an_opening_time_without_its_closing_time_is_refused_naming_the_field(client, world):
+    entry = world["a_entry"]
+    client.force_login(world["manager"])
+    url = reverse("directory:resource-edit", args=[entry.pk])
+    data = edit_form(client, entry) | hours_inputs(client.get(url).text)
+    data |= {"hours_sunday_opens": "09:00", "phone": "026-999-0000"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    field = re.search(r'<div class="[^"]*" id="field-hours_sunday_closes">.*?</div>', response.text, re.S)[0]
+    assert "has-error" in field and "開始と終了の時刻は両方入力してください。" in field
+    entry.refresh_from_db()
+    assert entry.phone == "026-111-1111" and not entry.hours.exists()  # nothing half-saved
 
 
 # --- suggested edits ----------------------------------------------------------------------------------
