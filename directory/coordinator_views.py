@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from directory import forms, selectors, services
+from directory import exports, forms, selectors, services
 from directory.choices import VerificationQueue
 from directory.models import ProblemReport, SuggestedEdit
 from directory.roles import is_coordinator
@@ -45,6 +45,47 @@ def verification_queue(request, queue):
         "here": request.get_full_path(),
     }
     return render(request, "directory/verification_queue.html", context)
+
+
+@require_GET
+@coordinator_required
+def coverage(request):
+    """地域診断: where in a region each kind of service is missing, and the needs plans could not meet."""
+    groups = selectors.category_groups()
+    region = selectors.default_map_region()
+    if region is None or not groups:
+        return render(request, "directory/coverage.html", {"form": None})
+    query = request.GET.copy()
+    query.setdefault("region", region.slug)
+    query.setdefault("group", groups[0][0])
+    form = forms.CoverageForm(query, groups=groups)
+    if not form.is_valid():
+        return render(request, "directory/coverage.html", {"form": form}, status=400)
+    region, group = form.cleaned_data["region"], form.cleaned_data["group"]
+    municipalities, rows = selectors.coverage(region, group)
+    if request.GET.get("format") == "csv":
+        return exports.csv_response(
+            coverage_csv_rows(municipalities, rows), filename=f"coverage-{region.slug}.csv"
+        )
+    context = {
+        "form": form,
+        "region": region,
+        "municipalities": municipalities,
+        "rows": rows,
+        "missing": [row for row in rows if not row.offices],
+        "unmet_shown_from": selectors.UNMET_SHOWN_FROM,
+        "query": query.urlencode(),
+    }
+    return render(request, "directory/coverage.html", context)
+
+
+def coverage_csv_rows(municipalities, rows):
+    """The 地域診断 as a spreadsheet: the region's figures first, then a column a municipality."""
+    towns = [town.name for town in municipalities]
+    yield [_("種別"), _("圏域の計"), _("定員の計"), _("未充足の計画の行"), *towns]
+    for row in rows:
+        offices = [offices for _town, offices, _capacity in row.cells]
+        yield [row.category.name, row.offices, row.capacity, row.unmet_shown(), *offices]
 
 
 @require_GET

@@ -93,23 +93,37 @@ def _or_unknown(places):
 CSV_CHUNK_SIZE = 500
 
 
-def resources_csv_lines(resources, *, base_url):
-    """The CSV line by line, the BOM and the header first; rows (with selectors.card_rows' joins) are read in
-    chunks, each chunk's hours, features and fees prefetched."""
+def csv_lines(rows):
+    """Rows, the header first, as the lines of a CSV for Excel: a BOM first, each cell spreadsheet_safe."""
     writer = csv_writer()
-    yield "\ufeff" + csv_line(writer, CSV_HEADER)
+    for n, row in enumerate(rows):
+        line = csv_line(writer, row)
+        yield "\ufeff" + line if n == 0 else line
+
+
+def csv_response(rows, *, filename):
+    """A download of the rows (the header first), streamed line by line."""
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def resources_csv_rows(resources, *, base_url):
+    """The header, then a row a resource; rows (with selectors.card_rows' joins) are read in chunks, each
+    chunk's hours, features and fees prefetched."""
+    yield CSV_HEADER
     for n, resource in enumerate(resources.iterator(chunk_size=CSV_CHUNK_SIZE)):
         if n % CSV_CHUNK_SIZE == 0:  # a FactWriter remembers the texts it wrote: a chunk's, not the file's
             fact_writer = FactWriter()
-        yield csv_line(writer, resource_csv_row(resource, base_url, fact_writer))
+        yield resource_csv_row(resource, base_url, fact_writer)
+
+
+def resources_csv_lines(resources, *, base_url):
+    return csv_lines(resources_csv_rows(resources, base_url=base_url))
 
 
 def resources_csv_response(resources, *, base_url, filename):
-    response = StreamingHttpResponse(
-        resources_csv_lines(resources, base_url=base_url), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(resources_csv_rows(resources, base_url=base_url), filename=filename)
 
 
 GEOJSON_MAX_FEATURES = 10_000

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from directory.choices import DayType, ProblemKind, RatingCriterion, ResourceStatus
-from directory.models import SUGGESTIBLE_FIELDS, Feature, Resource
+from directory.models import SUGGESTIBLE_FIELDS, Feature, Region, Resource
 
 
 class TimeInput(forms.TimeInput):
@@ -211,3 +211,16 @@ class ProblemForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("メモ（任意）"), required=False, max_length=300)
+
+
+class CoverageForm(forms.Form):
+    """Which area and which kind of service the 地域診断 shows."""
+
+    region = forms.ModelChoiceField(
+        label=_("圏域"), queryset=Region.objects.order_by("name"), to_field_name="slug", empty_label=None
+    )
+    group = forms.ChoiceField(label=_("サービスの分類"))
+
+    def __init__(self, data, *, groups):
+        super().__init__(data)
+        self.fields["group"].choices = groups

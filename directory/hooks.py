@@ -1,6 +1,6 @@
 """Extension points that other apps fill in, so that directory imports none of them (DESIGN §3): the
-search page's panel, the demo loader's further steps and how often an entry is used (for the
-coordinator's verification queue).
+search page's panel, the demo loader's further steps, how often an entry is used (for the coordinator's
+verification queue) and how many needs found no provider (for the coordinator's 地域診断).
 
 A search panel is what the search page shows around its results for a purpose another app knows about
 (plans: a line's shortlist, when the page is opened from a plan line with `?for_line=`). Each registered
@@ -71,3 +71,23 @@ def usage_count():
     for function in _usage_counts:
         total = total + Coalesce(function(), Value(0), output_field=IntegerField())
     return total
+
+
+_unmet_counts = []
+
+
+def register_unmet_count(function):
+    """A function taking municipality ids and returning {category id: how many needs of people living there
+    found no provider} (plans: the plan lines marked 未充足); the coordinator's 地域診断 shows the sums."""
+    if function not in _unmet_counts:
+        _unmet_counts.append(function)
+    return function
+
+
+def unmet_counts(municipality_ids):
+    """The registered counts added up, {category id: n} (empty when no app registered one)."""
+    totals = {}
+    for function in _unmet_counts:
+        for category_id, n in function(municipality_ids).items():
+            totals[category_id] = totals.get(category_id, 0) + n
+    return totals

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from directory import hooks, rules
-from directory.choices import ResourceKind, ResourceStatus, VerificationQueue
+from directory.choices import ResourceKind, ResourceStatus, VerificationQueue, Visibility
 from directory.models import (
     Category,
     Municipality,
@@ -294,3 +294,64 @@ def card_rows(resources):
     """What a result card, a map pin or a CSV line shows (directory.facts): search_rows and their hours and
     features."""
     return search_rows(resources).prefetch_related("hours", "features")
+
+
+# 地域診断: fewer unmet plan lines than this are shown as 「3未満」, so that no one person stands out.
+UNMET_SHOWN_FROM = 3
+
+
+@dataclass
+class CoverageRow:
+    """One service type across a region's municipalities."""
+
+    category: Category
+    cells: list  # (municipality, offices, capacity or None), in the region's order
+    offices: int  # in the whole region
+    capacity: int | None
+    unmet: int  # plan lines 未充足 for people living in the region
+
+    def unmet_shown(self):
+        """The unmet lines as the page shows them: a number, or 「3未満」 for a few."""
+        if 0 < self.unmet < UNMET_SHOWN_FROM:
+            return _("%(n)s未満") % {"n": UNMET_SHOWN_FROM}
+        return self.unmet
+
+
+def coverage(region, group):
+    """地域診断: for each service type under the top-level category `group`, how many offices run in each
+    municipality of the region (active or not accepting newcomers; not suspended, closed or anyone's private
+    contact) and their capacity, with the needs that plans could not meet there."""
+    municipalities = list(region.municipalities.order_by("code"))
+    roots = category_roots()
+    parents = set(Category.objects.exclude(parent=None).values_list("parent_id", flat=True))
+    categories = [
+        category
+        for category in Category.objects.filter(unmapped=False).exclude(parent=None)
+        if roots[category.pk] == group and category.pk not in parents
+    ]
+    counted = (
+        Resource.objects.filter(municipality__in=municipalities, primary_category__in=categories)
+        .filter(status__in=[ResourceStatus.ACTIVE, ResourceStatus.NOT_ACCEPTING])
+        .exclude(visibility=Visibility.PRIVATE)
+        .order_by()
+        .values_list("primary_category_id", "municipality_id")
+        .annotate(offices=Count("pk"), capacity=Sum("capacity"))
+    )
+    found = {
+        (category_id, town_id): (offices, capacity) for category_id, town_id, offices, capacity in counted
+    }
+    unmet = hooks.unmet_counts([town.pk for town in municipalities])
+    rows = []
+    for category in categories:
+        cells = [(town, *found.get((category.pk, town.pk), (0, None))) for town in municipalities]
+        capacities = [capacity for _town, _offices, capacity in cells if capacity is not None]
+        rows.append(
+            CoverageRow(
+                category=category,
+                cells=cells,
+                offices=sum(offices for _town, offices, _capacity in cells),
+                capacity=sum(capacities) if capacities else None,
+                unmet=unmet.get(category.pk, 0),
+            )
+        )
+    return municipalities, rows

@@ -21,6 +21,7 @@ urlpatterns = [
         name="verification-queue",
     ),
     path("coordinator/corrections/", coordinator_views.corrections, name="corrections"),
+    path("coordinator/coverage/", coordinator_views.coverage, name="coverage"),
     path(
         "coordinator/suggestions/<int:pk>/<str:decision>/",
         coordinator_views.decide_suggestion,

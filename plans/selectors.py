@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from directory.models import Resource
 from plans import costs, fit
-from plans.choices import ScheduleDay
+from plans.choices import LineStatus, ScheduleDay
 from plans.models import Candidate, InquiryRecipient, PlanLine
 
 PROVIDER_ROWS = ("primary_category", "municipality", "organization", "latest_vacancy")
@@ -135,3 +135,12 @@ def lines_choosing_resource():
     coordinator's queue learns no plan's content)."""
     lines = PlanLine.objects.filter(provider=OuterRef("pk")).order_by().values("provider")
     return Subquery(lines.annotate(n=Count("pk")).values("n"))
+
+
+def unmet_lines_by_category(municipality_ids):
+    """How many plan lines of people living in those municipalities are 未充足 (no provider found), by the
+    line's service type: {category id: n}. Counts only: the coordinator's 地域診断 learns no plan's
+    content."""
+    lines = PlanLine.objects.filter(status=LineStatus.UNMET, plan__municipality_id__in=municipality_ids)
+    counted = lines.exclude(category=None).order_by().values("category_id").annotate(n=Count("pk"))
+    return {row["category_id"]: row["n"] for row in counted}
