@@ -12,7 +12,10 @@ import django_filters as filters
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -189,7 +192,37 @@ class ResourceFilterForm(forms.Form):
         return data
 
 
-class CategorySelect(forms.SelectMultiple):
+class QuickOptions:
+    """A select whose options are written in Python, not through a template each: two lists of the 1,900
+    municipalities a national catalogue uses took 0.24 s of every search and map page through the
+    template engine. The same HTML: the widget's own context, each text escaped by format_html."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                html.append(format_html('<optgroup label="{}">', group))
+            html += [
+                format_html('<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]),
+                            option["label"])
+                for option in options
+            ]  # fmt: skip
+            if group:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return mark_safe("".join(html))  # every piece is format_html's
+
+
+class QuickSelect(QuickOptions, forms.Select):
+    pass
+
+
+class QuickSelectMultiple(QuickOptions, forms.SelectMultiple):
+    pass
+
+
+class CategorySelect(QuickSelectMultiple):
     """The category as a plain drop-down (a 90-line list box is no way to choose on a phone), which becomes
     a list box only when a URL names several categories, so that sending the form again keeps them all.
     Its grouped choices come from `selectors.category_choices`, set by the pages that render it."""
@@ -265,6 +298,7 @@ class ResourceFilterSet(filters.FilterSet):
         label=_("市区町村"),
         queryset=Municipality.objects.all(),
         to_field_name="code",
+        widget=QuickSelectMultiple,
         method="filter_municipality",
         error_messages={"invalid_choice": _("市区町村コード「%(value)s」はありません（6桁、例: 202011）。")},
     )
@@ -286,6 +320,7 @@ class ResourceFilterSet(filters.FilterSet):
         label=_("サービス提供地域"),
         queryset=Municipality.objects.all(),
         to_field_name="code",
+        widget=QuickSelect,
         method="filter_serves",
         error_messages={"invalid_choice": _("市区町村コード「%(value)s」はありません（6桁、例: 202011）。")},
     )

@@ -10,11 +10,13 @@ PostgreSQL, where every write through the service layer costs a few queries more
 
 import inspect
 import math
+import re
 import sys
 from datetime import time, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from directory import services
 from directory.choices import FeeKind, FeeUnit, ResourceKind, ResourceStatus
-from directory.filters import DEFAULT_RADIUS_KM, ResourceFilterSet
+from directory.filters import DEFAULT_RADIUS_KM, QuickSelect, QuickSelectMultiple, ResourceFilterSet
 from directory.geo import EARTH_RADIUS_KM
 from directory.models import Category, Feature, Region, Resource
 from tests import factories
@@ -1058,3 +1060,19 @@ def test_two_searches_made_together_keep_their_own_parameters_and_errors():
     assert (broken.is_valid(), first.is_valid(), list(broken.errors)) == (False, True, ["support_level"])
     assert first.filters["q"] is not second.filters["q"] is not ResourceFilterSet.base_filters["q"]
     assert first.form.fields["q"] is not second.form.fields["q"]
+
+
+@pytest.mark.parametrize(
+    ("quick", "django_widget", "value"),
+    [(QuickSelect, forms.Select, "c"), (QuickSelectMultiple, forms.SelectMultiple, ["a&b", "z"])],
+)
+def test_the_quick_selects_write_what_djangos_own_select_writes(quick, django_widget, value):
+    """The search form's long lists (municipalities) are written in Python: the same HTML, texts escaped."""
+    choices = [("", "---"), ("<group>", [("a&b", "<script>"), ("c", "d")]), ("z", '"q"')]
+
+    def written(widget):
+        html = widget(choices=choices, attrs={"class": "k"}).render("n", value, {"id": "id_n"})
+        return re.sub(r">\s+<", "><", html.replace("\n", "").replace(" >", ">")).strip()
+
+    assert written(quick) == written(django_widget)
+    assert "&lt;script&gt;" in written(quick) and "<script>" not in written(quick)
