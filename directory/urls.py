@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import coordinator_views, entry_views, views
+from directory import coordinator_views, entry_views, import_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
         name="verification-queue",
     ),
     path("coordinator/corrections/", coordinator_views.corrections, name="corrections"),
+    path("coordinator/imports/", import_views.open_data_import, name="open-data-import"),
     path(
         "coordinator/suggestions/<int:pk>/<str:decision>/",
         coordinator_views.decide_suggestion,
