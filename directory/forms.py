@@ -16,6 +16,15 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+class DateInput(forms.DateInput):
+    """A date as the browser's own date picker takes it (YYYY-MM-DD)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 SCORE_CHOICES = [("", _("わからない")), *((str(n), str(n)) for n in range(1, 6))]
 CRITERION_HELP = {
     RatingCriterion.PROCEDURE: _("相談から利用開始までの手続き・書類・調整のしやすさ"),
@@ -224,3 +233,45 @@ class CoverageForm(forms.Form):
     def __init__(self, data, *, groups):
         super().__init__(data)
         self.fields["group"].choices = groups
+
+
+IMPORT_MAX_MEGABYTES = 20  # a prefecture's WAM NET file is a few MB; larger files: the commands
+
+
+class OpenDataImportForm(forms.Form):
+    """An open-data file to import (directory/import_views.py); the importer checks what is in it."""
+
+    file = forms.FileField(label=_("CSVファイル"))
+    format = forms.ChoiceField(
+        label=_("データの種類"),
+        choices=[
+            ("wam", _("WAM NET 障害福祉サービス等情報公表")),
+            ("kaigo", _("介護サービス情報公表（厚生労働省）")),
+        ],
+        initial="wam",
+        widget=forms.RadioSelect,
+    )
+    date = forms.DateField(
+        label=_("データの日付"),
+        help_text=_("ファイルが公表された日（または取得した日）。各資源の出典の日付になります。"),
+        widget=DateInput,
+    )
+    dry_run = forms.BooleanField(label=_("まず確認だけ（保存しない）"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "%(megabytes)s MBまで。UTF-8（BOMの有無は問いません）またはShift_JIS（CP932）のCSV。"
+        ) % {"megabytes": IMPORT_MAX_MEGABYTES}
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > IMPORT_MAX_MEGABYTES * 1024 * 1024:
+            raise forms.ValidationError(
+                _(
+                    "ファイルが大きすぎます（%(size)s MB）。%(megabytes)s MBまでです。"
+                    "大きなファイルは管理者がコマンド（import_wam / import_kaigo）で取り込めます。"
+                )
+                % {"size": f"{file.size / 1024 / 1024:.1f}", "megabytes": IMPORT_MAX_MEGABYTES}
+            )
+        return file

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import coordinator_views, entry_views, views
+from directory import coordinator_views, entry_views, import_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("coordinator/corrections/", coordinator_views.corrections, name="corrections"),
     path("coordinator/coverage/", coordinator_views.coverage, name="coverage"),
+    path("coordinator/imports/", import_views.open_data_import, name="open-data-import"),
     path(
         "coordinator/suggestions/<int:pk>/<str:decision>/",
         coordinator_views.decide_suggestion,

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from directory.choices import DisabilityGroup
-from directory.forms import TimeInput
+from directory.forms import DateInput, TimeInput
 from directory.models import Category, Municipality
 from directory.roles import PLANNER
 from plans.choices import ScheduleDay
@@ -19,14 +19,6 @@ from plans.models import (
     PlanLine,
     ScheduleEntry,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
 
 SUPPORT_LEVELS = [("", _("区分なし・未判定")), *((str(n), _("区分%(n)d") % {"n": n}) for n in range(1, 7))]
 

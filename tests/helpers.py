@@ -1,4 +1,5 @@
 from contextlib import contextmanager
+from io import StringIO
 
 from django.db import transaction
 from django.test import override_settings
@@ -20,3 +21,34 @@ def log_in(page, live_server, username, password="pass-for-tests"):
     page.fill("#id_password", password)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url(live_server.url + "/")
+
+
+def load_areas_of_japan():
+    """Every prefecture and municipality of Japan, from the lists the repository ships."""
+    from django.core.management import call_command
+
+    from directory.management.commands.import_areas import SHIPPED_FILES
+
+    call_command("import_areas", *SHIPPED_FILES, stdout=StringIO())
+
+
+@contextmanager
+def areas_of_japan(django_db_blocker):
+    """load_areas_of_japan() for the tests of a module or class, rolled back after the last of them."""
+    with shared_rows(django_db_blocker):
+        load_areas_of_japan()
+        yield
+
+
+def sign_in_as(client, role):
+    """Sign the test client in as a new user of a role: "planner", "manager" (a service manager of a new
+    法人) or "coordinator"; "anonymous" signs nobody in."""
+    from tests import factories
+
+    users = {
+        "planner": factories.planner,
+        "manager": lambda: factories.service_manager(factories.OrganizationFactory()),
+        "coordinator": factories.coordinator,
+    }
+    if role != "anonymous":
+        client.force_login(users[role]())

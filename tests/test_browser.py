@@ -8,7 +8,7 @@ import pytest
 from directory import services
 from directory.models import Category
 from tests import factories
-from tests.helpers import log_in
+from tests.helpers import load_areas_of_japan, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,3 +137,44 @@ def test_a_script_injected_into_a_page_does_not_run(page, live_server):
     )
     assert page.evaluate("window.injected") is None
     assert any("script-src" in violation for violation in page.csp_violations)
+
+
+def test_a_coordinator_checks_an_open_data_file_on_a_phone_and_reads_the_rows_to_fix(
+    page, live_server, tmp_path
+):
+    from directory.models import Resource
+
+    load_areas_of_japan()
+    factories.coordinator(username="kikan")
+    sample = Path(__file__).resolve().parent / "data" / "wam-sample.csv"
+    lines = sample.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    broken = tmp_path / "wam-toyama.csv"
+    broken.write_text(
+        "".join([*lines[:3], lines[3].replace('"1610300048"', '"16103"'), *lines[4:]]), "utf-8-sig"
+    )
+    log_in(page, live_server, "kikan")
+
+    page.get_by_role("link", name="オープンデータの取り込み（WAM NET・介護サービス情報公表）").click()
+    assert page.get_by_label("まず確認だけ（保存しない）").is_checked()
+    # A file of the other format: the form says so, with the columns it expected, within the screen.
+    page.set_input_files("#id_file", str(sample.parent / "kaigo-sample.csv"))
+    page.get_by_role("button", name="取り込む").click()
+    assert "is not a WAM NET" in page.locator("#field-file .errorlist").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.set_input_files("#id_file", str(broken))
+    page.get_by_role("button", name="取り込む").click()
+    report = page.locator("#import-report")
+    assert "まだ何も保存していません" in report.inner_text()
+    skipped = page.locator("#skipped-rows tbody tr")
+    assert skipped.count() == 1
+    assert skipped.first.locator("td").all_inner_texts()[:3] == ["4", "事業所番号", "16103"]
+    # The table is stacked on a phone: each cell shows its column's name before it.
+    label = "getComputedStyle(document.querySelector('#skipped-rows td'), '::before').content"
+    assert page.evaluate(label) == '"行: "'
+    assert page.locator("td[data-count=created]").inner_text() == "23"
+    assert Resource.objects.count() == 0
+    assert not page.get_by_label("まず確認だけ（保存しない）").is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "open-data-import-phone.png"), full_page=True)
+    assert page.external_requests == []

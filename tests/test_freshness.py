@@ -16,6 +16,7 @@ from directory.choices import Freshness, ResourceStatus, VerificationQueue
 from directory.exports import CSV_HEADER, resource_csv_row
 from directory.models import Membership, Resource, StaleReminder
 from tests import factories
+from tests.helpers import sign_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -168,13 +169,7 @@ def test_a_coordinator_confirms_from_the_queue_and_it_records_who_and_when(clien
 
 @pytest.mark.parametrize("role", ["anonymous", "planner", "manager"])
 def test_only_coordinators_open_the_queues(client, role):
-    if role != "anonymous":
-        user = (
-            factories.planner()
-            if role == "planner"
-            else factories.service_manager(factories.OrganizationFactory())
-        )
-        client.force_login(user)
+    sign_in_as(client, role)
     for url in (reverse("directory:verification-queue", args=["stale"]), reverse("directory:corrections")):
         response = client.get(url)
         assert response.status_code == (302 if role == "anonymous" else 403)

@@ -2,7 +2,6 @@
 and the exit status are the same for every format."""
 
 import argparse
-import time
 from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from directory.importers.common import EXIT_FILE_UNREADABLE
 from directory.importers.opendata import OpenDataFileError
+from directory.importers.run import run_import
 
 
 def iso_date(text):
@@ -38,9 +38,9 @@ class ImportCommand(BaseCommand):
         )
 
     def handle(self, *args, files, date, dry_run, **options):
-        started = time.monotonic()
         try:
-            result = self.importer.import_files(
+            report = run_import(
+                self.importer,
                 files,
                 date=date or timezone.localdate(),
                 dry_run=dry_run,
@@ -51,29 +51,10 @@ class ImportCommand(BaseCommand):
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
 
-        write = self.stdout.write
-        for problem in result.problems:
-            self.stderr.write(str(problem))
-        for file in result.files:
-            write(f"{file.label}: read as {file.encoding}, {file.rows} rows")
-        write(f"Resources: {result.summary()}")
-        write(f"Organizations: {result.organizations}")
-        for unmapped in result.unmapped.values():
-            write(
-                f"Unmapped service type {unmapped.name!r}: {unmapped.rows} rows under the category "
-                f"{unmapped.slug!r}; map it to a category (add the name to its aliases)"
-            )
-        if result.marked_multifunction:
-            write(f"Other resources marked 多機能型 (multifunction): {result.marked_multifunction}")
-        write(f"Flagged missing from source: {result.flagged_missing}")
-        if dry_run:
-            write("Dry run: nothing was saved.")
-        write(f"Source date {result.date.isoformat()}; took {time.monotonic() - started:.1f} s")
-        if result.skipped_rows:
-            skipped = result.skipped_rows
-            rows = "1 row was" if skipped == 1 else f"{skipped} rows were"
-            raise CommandError(
-                f"{rows} skipped: they could not be imported (see above); the other rows were imported"
-                + (" (dry run: nothing was saved)" if dry_run else ""),
-                returncode=result.exit_status,
-            )
+        for line in report.problem_lines():
+            self.stderr.write(line)
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        skipped = report.skipped_message()
+        if skipped:
+            raise CommandError(skipped, returncode=report.result.exit_status)

@@ -28,16 +28,19 @@ left blank with a warning; a pair that is inside Japan only once swapped is swap
 `source_date` (the file's date) and `source_row` (its NO column) change together with the values, so
 they say where a resource's current values come from.
 
-A run is one transaction (a dry run rolls it back) and each batch a savepoint inside it: when the database
-refuses a batch, resource_bulk_save writes its rows one by one, so only the refused one is reported and
-left out. Memory stays flat with the number of rows: a file is never held whole, a batch is dropped once
-written, and what the run keeps per row is a few small keys (which offices and types it has seen).
+A run is one transaction (a dry run rolls it back), so an error that stops it leaves the catalogue as it
+was: import_files raises nothing once the rows are committed (a failed ANALYZE after them is only logged).
+Each batch is a savepoint inside it: when the database refuses a batch, resource_bulk_save writes its rows
+one by one, so only the refused one is reported and left out. Memory stays flat with the number of rows: a
+file is never held whole, a batch is dropped once written, and what the run keeps per row is a few small
+keys (which offices and types it has seen).
 """
 
 import codecs
 import gc
 import hashlib
 import io
+import logging
 import math
 import re
 import unicodedata
@@ -49,7 +52,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from tqdm import tqdm
 
@@ -86,6 +89,8 @@ UNMAPPED_GROUP_CODES = ("99", "98", "97", "96", "95", "94", "93", "92", "91", "9
 BATCH_SIZE = 2000  # rows compared and written together
 CHUNK = 500  # keys in one IN (…) query
 SNIFF_CHUNK = 1 << 20
+
+logger = logging.getLogger(__name__)
 
 
 class OpenDataFileError(Exception):
@@ -585,20 +590,28 @@ class Importer:
         self.multifunction = set()
 
     @classmethod
-    def import_files(cls, paths, *, date, dry_run=False, progress=False, by=None) -> ImportResult:
+    def import_files(
+        cls, paths, *, date, dry_run=False, progress=False, by=None, labels=None
+    ) -> ImportResult:
         """Import files (all checked before anything is written) in one transaction.
 
-        Raises the importer's file error when a file cannot be used. With dry_run everything is done and
-        then rolled back."""
+        `labels` name the files in messages and reports (default: their paths; an upload is saved under a
+        temporary path but reported under the name it was sent with). Raises the importer's file error when
+        a file cannot be used. With dry_run everything is done and then rolled back."""
         importer = cls(date=date, by=by, progress=progress, dry_run=dry_run)
-        sources = [importer.check(path) for path in paths]
+        labels = labels or [str(path) for path in paths]
+        sources = [importer.check(path, label) for path, label in zip(paths, labels, strict=True)]
         with without_memory_map(), collections_of_new_objects_only():
             with transaction.atomic():
                 result = importer.run(sources)
                 if dry_run:
                     transaction.set_rollback(True)
             if not dry_run:
-                refresh_planner_statistics()
+                try:
+                    refresh_planner_statistics()
+                except DatabaseError:
+                    # The rows are saved; only the planner's statistics are old (rebuild_search runs it).
+                    logger.exception("ANALYZE after %s failed; the import itself is saved", cls.command)
         return result
 
     # ---- what a format says about a row (overridden)
@@ -667,10 +680,10 @@ class Importer:
 
     # ---- checking the files
 
-    def check(self, path_text) -> SourceFile:
+    def check(self, path_text, label=None) -> SourceFile:
         """Read a whole file once, checking its encoding, CSV syntax and header, counting its rows and
         noting its offices' service types; or raise file_error saying why it cannot be used."""
-        label = str(path_text)
+        label = str(path_text) if label is None else label
         codec, encoding = sniff_encoding(path_text, label, self.file_error)
         with opened(path_text, self.file_error) as raw, io.TextIOWrapper(raw, codec, newline="") as text:
             records = csv_stream(text)
