@@ -622,9 +622,12 @@ def test_a_search_without_conditions_lists_none(client, described):
 def test_the_place_selects_offer_only_municipalities_in_use_but_accept_any_code(client):
     nagano = factories.MunicipalityFactory(code="202011", name="長野市")
     factories.MunicipalityFactory(code="202070", name="須坂市")
+    obuse = factories.MunicipalityFactory(code="205419", name="小布施町")
+    factories.ResourceFactory(municipality=nagano).service_area.set([obuse])
     factories.ResourceFactory(municipality=nagano)
     page = client.get(SEARCH).text
-    assert '<option value="202011">長野市</option>' in page
+    assert page.count('<option value="202011">長野市</option>') == 2  # 市区町村 and サービス提供地域
+    assert '<option value="205419">小布施町</option>' in page  # served from 長野市
     assert "須坂市" not in page
     response = client.get(SEARCH, {"municipality": "202070"})
     assert response.status_code == 200
