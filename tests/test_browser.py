@@ -159,7 +159,10 @@ def test_a_coordinator_checks_an_open_data_file_on_a_phone_and_reads_the_rows_to
     # A file of the other format: the form says so, with the columns it expected, within the screen.
     page.set_input_files("#id_file", str(sample.parent / "kaigo-sample.csv"))
     page.get_by_role("button", name="取り込む").click()
-    assert "is not a WAM NET" in page.locator("#field-file .errorlist").inner_text()
+    assert (
+        "WAM NET 障害福祉サービスのオープンデータのファイルではありません"
+        in page.locator("#field-file .errorlist").inner_text()
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     page.set_input_files("#id_file", str(broken))

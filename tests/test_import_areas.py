@@ -38,8 +38,8 @@ def import_areas_failing(*paths):
 
 
 def counts(output, model):
-    """The (created, updated, unchanged) totals the command printed for a model."""
-    match = re.search(rf"^{model}: created (\d+), updated (\d+), unchanged (\d+)$", output, re.MULTILINE)
+    """The (created, updated, unchanged) totals the command printed for a model (都道府県, 市区町村)."""
+    match = re.search(rf"^{model}: 新規 (\d+)、更新 (\d+)、変更なし (\d+)$", output, re.MULTILINE)
     assert match, output
     return tuple(int(number) for number in match.groups())
 
@@ -81,8 +81,8 @@ def test_it_imports_all_1916_municipalities_and_47_prefectures():
 
     assert Municipality.objects.count() == 1916
     assert Prefecture.objects.count() == 47
-    assert counts(out, "Prefecture") == (47, 0, 0)
-    assert counts(out, "Municipality") == (1916, 0, 0)
+    assert counts(out, "都道府県") == (47, 0, 0)
+    assert counts(out, "市区町村") == (1916, 0, 0)
     assert err == ""
 
 
@@ -126,8 +126,8 @@ def test_a_second_run_creates_and_updates_nothing_and_leaves_every_row_identical
 
     out, err = import_areas(MUNICIPALITIES, PREFECTURES)
 
-    assert counts(out, "Prefecture") == (0, 0, 47)
-    assert counts(out, "Municipality") == (0, 0, 1916)
+    assert counts(out, "都道府県") == (0, 0, 47)
+    assert counts(out, "市区町村") == (0, 0, 1916)
     assert err == ""
     assert snapshot() == before
     assert set(Municipality.objects.values_list("pk", flat=True)) == primary_keys
@@ -142,7 +142,7 @@ def test_the_order_of_the_files_does_not_matter():
     out, _ = import_areas(MUNICIPALITIES, PREFECTURES)
 
     assert snapshot() == prefectures_first
-    assert counts(out, "Prefecture") == (47, 0, 0)
+    assert counts(out, "都道府県") == (47, 0, 0)
     assert out.index(PREFECTURES.name) < out.index(MUNICIPALITIES.name), "prefecture files are imported first"
 
 
@@ -150,13 +150,13 @@ def test_a_municipality_file_alone_creates_its_prefectures_which_a_later_prefect
     out, _ = import_areas(MUNICIPALITIES)
 
     assert Municipality.objects.count() == 1916
-    assert counts(out, "Prefecture") == (47, 0, 0)
+    assert counts(out, "都道府県") == (47, 0, 0)
     nagano = Prefecture.objects.get(code="20")
     assert (nagano.name, nagano.name_en, nagano.latitude) == ("長野県", "", None)
 
     out, _ = import_areas(PREFECTURES)
 
-    assert counts(out, "Prefecture") == (0, 47, 0)
+    assert counts(out, "都道府県") == (0, 47, 0)
     nagano.refresh_from_db()
     assert nagano.name_en == "Nagano"
     assert nagano.latitude is not None
@@ -171,7 +171,7 @@ def test_a_changed_value_is_updated_and_only_that_row_counts_as_updated(tmp_path
 
     out, err = import_areas(changed)
 
-    assert counts(out, "Municipality") == (0, 1, 1915)
+    assert counts(out, "市区町村") == (0, 1, 1915)
     assert err == ""
     nagano = Municipality.objects.get(code="202011")
     assert nagano.latitude == pytest.approx(36.6489)
@@ -201,16 +201,16 @@ def test_a_broken_file_imports_its_good_rows_and_names_each_bad_one_and_exits_wi
     error, out, err = import_areas_failing(broken)
 
     assert error.returncode == 3
-    assert "3 rows" in str(error)
-    assert counts(out, "Municipality") == (2, 0, 0)
-    assert "Skipped rows: 3" in out
+    assert str(error).startswith("3行は読めないため読み飛ばしました")
+    assert counts(out, "市区町村") == (2, 0, 0)
+    assert "読み飛ばした行: 3" in out
     assert sorted(Municipality.objects.values_list("code", flat=True)) == ["202045", "202053"]
     problems = err.splitlines()
     assert len(problems) == 3, err
-    assert problems[0].startswith(f"{broken}, line 2, column lgcode = '202012': ")
+    assert problems[0].startswith(f"{broken} 2行目 列「lgcode」 = '202012': ")
     assert "検査数字" in problems[0]
-    assert problems[1].startswith(f"{broken}, line 4, column lat = '95': out of range")
-    assert problems[2].startswith(f"{broken}, line 5, column url: missing")
+    assert problems[1] == f"{broken} 4行目 列「lat」 = '95': 範囲外です（-90～90）"
+    assert problems[2] == f"{broken} 5行目 列「url」: 列が足りません（この行は7列、見出しは10列）"
 
 
 def test_the_process_exit_status_is_3_when_rows_were_skipped(tmp_path, monkeypatch):
@@ -226,8 +226,8 @@ def test_the_process_exit_status_is_3_when_rows_were_skipped(tmp_path, monkeypat
         ImportAreas(stdout=out, stderr=err).run_from_argv(["manage.py", "import_areas", str(broken)])
 
     assert exit.value.code == 3
-    assert "line 2, column lat = '95'" in err.getvalue()
-    assert "Skipped rows: 1" in out.getvalue()
+    assert "2行目 列「lat」 = '95'" in err.getvalue()
+    assert "読み飛ばした行: 1" in out.getvalue()
 
 
 def test_a_prefecture_missing_from_the_database_is_created_from_the_municipality_row(tmp_path):
@@ -238,7 +238,7 @@ def test_a_prefecture_missing_from_the_database_is_created_from_the_municipality
 
     out, _ = import_areas(municipalities)
 
-    assert "1 prefectures created from its rows" in out
+    assert "。この行から都道府県を1件作りました" in out
     assert Municipality.objects.get(code="202011").prefecture.name == "長野県"
 
 
@@ -256,7 +256,7 @@ def test_a_code_repeated_in_one_file_is_reported_and_the_first_row_kept(tmp_path
     error, _, err = import_areas_failing(repeated)
 
     assert error.returncode == 3
-    assert "line 3, column lgcode = '202011': repeats the code of line 2" in err
+    assert "3行目 列「lgcode」 = '202011': 2行目と同じコードです" in err
     assert Municipality.objects.get(code="202011").latitude == pytest.approx(36.6)
 
 
@@ -267,7 +267,7 @@ def test_a_file_without_bom_and_with_crlf_line_ends_is_read_too(tmp_path):
 
     out, err = import_areas(plain)
 
-    assert counts(out, "Municipality") == (1916, 0, 0)
+    assert counts(out, "市区町村") == (1916, 0, 0)
     assert err == ""
     assert Municipality.objects.get(code="011011").name == "札幌市 中央区"
 
@@ -278,8 +278,8 @@ def test_an_unknown_header_is_a_clear_error_and_nothing_is_imported(tmp_path):
     error, _, _ = import_areas_failing(PREFECTURES, unknown)
 
     assert error.returncode in (1, 2)
-    assert f"{unknown}: the header is of neither known format" in str(error)
-    assert "found: code,name,lat,lon" in str(error)
+    assert f"{unknown}: 見出しがどちらの形式でもありません。" in str(error)
+    assert "あった見出し: code,name,lat,lon" in str(error)
     assert "pid,pref,cid,city,citykana,lat,lng,url,phrase,lgcode" in str(error)
     assert Prefecture.objects.count() == 0, "files are checked before anything is written"
 
@@ -288,7 +288,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
     error, _, _ = import_areas_failing(tmp_path / "nowhere.csv")
 
     assert error.returncode in (1, 2)
-    assert "nowhere.csv: no such file" in str(error)
+    assert "nowhere.csv: ファイルがありません" in str(error)
 
 
 def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
@@ -300,7 +300,7 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
     error, _, _ = import_areas_failing(shift_jis)
 
     assert error.returncode in (1, 2)
-    assert "is not UTF-8" in str(error)
+    assert "UTF-8のテキストではありません（先頭から" in str(error)
 
 
 def test_every_lgcode_in_the_real_file_passes_the_check_digit_and_no_other_digit_does():

@@ -158,8 +158,8 @@ class TestTheSample:
 
         assert self.status == 0
         assert self.err == ""
-        assert f"kaigo-sample.csv: read as UTF-8 with BOM, {len(rows)} rows" in self.out
-        assert f"Resources: created {len(rows)}, updated 0, unchanged 0, skipped 0, warnings 0" in self.out
+        assert f"kaigo-sample.csv: UTF-8（BOM付き）として読みました（{len(rows)}行）" in self.out
+        assert f"資源: 新規 {len(rows)}、更新 0、変更なし 0、読み飛ばし 0、警告 0" in self.out
         assert Resource.objects.filter(source=Source.KAIGO).count() == len(rows)
 
     def test_every_service_type_is_filed_under_long_term_care_first(self):
@@ -205,7 +205,7 @@ class TestTheSample:
         numbers = {row[kaigo.CORPORATE_NUMBER] for row in rows} - {""}
         unnumbered = {row[kaigo.ORG_NAME] for row in rows if not row[kaigo.CORPORATE_NUMBER]}
 
-        assert f"Organizations: created {len(numbers) + len(unnumbered)}, updated 0, unchanged 0" in self.out
+        assert f"法人: 新規 {len(numbers) + len(unnumbered)}、更新 0、変更なし 0" in self.out
         assert set(
             Organization.objects.exclude(corporate_number=None).values_list("corporate_number", flat=True)
         ) == (numbers)
@@ -294,15 +294,15 @@ class TestTheSample:
         assert kaigo_state() == before, "unchanged rows keep the date of the file their values came from"
         assert history_sizes() == history
 
-    @pytest.mark.parametrize(("encoding", "name"), [("cp932", "CP932 (Shift_JIS)"), ("utf-8", "UTF-8")])
+    @pytest.mark.parametrize(("encoding", "name"), [("cp932", "CP932（Shift_JIS）"), ("utf-8", "UTF-8")])
     def test_cp932_and_plain_utf8_copies_read_the_same(self, tmp_path, encoding, name):
         copy = kaigo_file(tmp_path / f"{encoding}.csv", sample_rows(), encoding=encoding)
 
         status, out, err = command(copy, when=NEXT_DATE)
 
         assert (status, err) == (0, "")
-        assert f"read as {name}, {len(sample_rows())} rows" in out
-        assert f"Resources: created 0, updated 0, unchanged {len(sample_rows())}, skipped 0" in out
+        assert f": {name}として読みました（{len(sample_rows())}行）" in out
+        assert f"資源: 新規 0、更新 0、変更なし {len(sample_rows())}、読み飛ばし 0" in out
 
     def test_a_newer_file_updates_what_changed_and_flags_the_office_it_no_longer_holds(self, tmp_path):
         rows = sample_rows()
@@ -353,9 +353,9 @@ class TestTheSample:
         status, out, _ = command(newer, when=NEXT_DATE, dry_run=True)
 
         assert status == 0
-        assert f"Resources: created 0, updated 1, unchanged {len(rows) - 2}, skipped 0" in out
-        assert "Flagged missing from source: 1" in out
-        assert "Dry run: nothing was saved." in out
+        assert f"資源: 新規 0、更新 1、変更なし {len(rows) - 2}、読み飛ばし 0" in out
+        assert "元データにない印をつけた資源: 1件" in out
+        assert "確認だけ行いました。まだ何も保存していません。" in out
         assert (kaigo_state(), history_sizes()) == (before, history)
 
 
@@ -387,9 +387,9 @@ def test_a_prefecture_code_is_read_with_the_municipality_name(tmp_path):
 @pytest.mark.parametrize(
     ("latitude", "longitude", "point", "warning"),
     [
-        ("138.194440000000000", "36.648610000000000", (36.64861, 138.19444), "swapped"),
-        ("51.5", "-0.12", None, "outside Japan"),
-        ("36.6", "", None, "empty while the other coordinate is given"),
+        ("138.194440000000000", "36.648610000000000", (36.64861, 138.19444), "緯度と経度が逆でした"),
+        ("51.5", "-0.12", None, "日本の範囲外の地点です（51.5, -0.12。"),
+        ("36.6", "", None, "もう一方の座標はあるのに空欄です。地点は空欄にしました"),
         ("３６．６４８６１", "１３８．１９４４４", (36.64861, 138.19444), None),
     ],
 )
@@ -507,9 +507,9 @@ def test_an_unknown_service_type_is_imported_under_an_unmapped_category_and_repo
 
     assert status == 0
     category = Category.objects.get(unmapped=True)
-    assert "column サービスの種類 = '介護予防日常生活支援総合事業': warning: not a known service type" in err
+    assert "列「サービスの種類」 = '介護予防日常生活支援総合事業': 警告: 知らないサービス種別です。" in err
     assert (
-        f"Unmapped service type '介護予防日常生活支援総合事業': 2 rows under the category '{category.slug}'"
+        f"知らないサービス種別「介護予防日常生活支援総合事業」: 2行をカテゴリ「{category.slug}」に入れました"
         in out
     )
     assert Resource.objects.filter(primary_category=category).count() == 2
@@ -534,20 +534,20 @@ def test_bad_rows_are_reported_with_line_column_and_value_and_the_others_importe
     status, out, err = command(path)
 
     assert status == 3
-    assert "Resources: created 2, updated 0, unchanged 0, skipped 5, warnings 0" in out
+    assert "資源: 新規 2、更新 0、変更なし 0、読み飛ばし 5、警告 0" in out
     problems = err.splitlines()
     assert problems[:5] == [
-        f"{path}, line 4, column 事業所番号 = '２０７０１０１０２': not a 事業所番号 (10 digits)"
-        " (row skipped)",
-        f"{path}, line 5, column 都道府県コード又は市町村コード = '{unknown_municipality}': "
-        "no municipality has this code (import it with import_areas) (row skipped)",
-        f"{path}, line 6, column 事業所名 = '': empty (row skipped)",
-        f"{path}, line 7, column サービスの種類 = '': empty (row skipped)",
-        f"{path}, line 9, column 事業所番号 = '{rows[6][kaigo.OFFICE_NUMBER]}': repeats the office and "
-        "service type (認知症対応型共同生活介護) of line 8; only the first is imported "
-        "(a 従たる事業所 shares its main office's number) (row skipped)",
+        f"{path} 4行目 列「事業所番号」 = '２０７０１０１０２': 事業所番号（10桁の数字）ではありません"
+        "（この行は読み飛ばしました）",
+        f"{path} 5行目 列「都道府県コード又は市町村コード」 = '{unknown_municipality}': "
+        "このコードの市区町村がありません（import_areas で取り込んでください）（この行は読み飛ばしました）",
+        f"{path} 6行目 列「事業所名」 = '': 空欄です（この行は読み飛ばしました）",
+        f"{path} 7行目 列「サービスの種類」 = '': 空欄です（この行は読み飛ばしました）",
+        f"{path} 9行目 列「事業所番号」 = '{rows[6][kaigo.OFFICE_NUMBER]}': 8行目と同じ事業所・"
+        "サービス種別（認知症対応型共同生活介護）です。最初の行だけを取り込みます"
+        "（従たる事業所は主たる事業所と同じ番号です）（この行は読み飛ばしました）",
     ]
-    assert problems[5].startswith("5 rows were skipped")
+    assert problems[5].startswith("5行を読み飛ばしました。")
     assert Resource.objects.get(name=rows[6][kaigo.NAME]).hours_note == ""
 
 
@@ -567,15 +567,15 @@ def test_the_process_exit_status_is_3_when_rows_were_skipped(tmp_path, monkeypat
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no such file"),
+        (None, "ファイルがありません"),
         (
             b"\xef\xbb\xbf" + "事業所名\n".encode() + b"\xff\xfe",
-            "starts with a UTF-8 BOM but is not UTF-8 (byte 16)",
+            "UTF-8のBOMで始まりますが、UTF-8ではありません（先頭から16バイトの位置）",
         ),
-        (b"\x80\x81\xff\xfe" * 10, "is neither UTF-8 nor CP932"),
-        (",".join(COLUMNS[:20]).encode() + b"\n", "the header lacks 4 of its 24 columns (高齢者の方と"),
-        (b"", "found: (empty file)"),
-        (",".join(COLUMNS).encode() + b'\n202011,"' + b"x" * 200_000 + b"\n", "not valid CSV"),
+        (b"\x80\x81\xff\xfe" * 10, "UTF-8でもCP932（Shift_JIS）でもない文字です"),
+        (",".join(COLUMNS[:20]).encode() + b"\n", "見出しに24列のうち4列がありません（高齢者の方と"),
+        (b"", "あった見出し: （空のファイル）"),
+        (",".join(COLUMNS).encode() + b'\n202011,"' + b"x" * 200_000 + b"\n", "2行目: CSVとして読めません（"),
     ],
 )
 def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(tmp_path, content, message):
@@ -595,7 +595,10 @@ def test_a_wam_file_is_refused_by_import_kaigo():
     status, _, err = command(WAM_SAMPLE)
 
     assert status == 2
-    assert "is not an MHLW 介護サービス情報公表 open-data file: the header lacks" in err
+    assert (
+        "介護サービス情報公表（厚生労働省）のオープンデータのファイルではありません。見出しに24列のうち"
+        in err
+    )
 
 
 def test_a_wam_import_and_a_kaigo_import_keep_their_own_entries(tmp_path):

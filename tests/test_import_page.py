@@ -170,7 +170,7 @@ def test_an_import_creates_the_entries_found_by_the_search_and_names_the_coordin
     assert resource.source_date == DATE
     assert resource.history.get().history_user == coordinator
     # The report as the command prints it, the file under the name it was sent with.
-    assert f"wam-sample.csv: read as UTF-8 with BOM, {len(rows)} rows" in response.text
+    assert f"wam-sample.csv: UTF-8（BOM付き）として読みました（{len(rows)}行）" in response.text
 
     again = upload(client, WAM_SAMPLE.read_bytes())
 
@@ -210,10 +210,46 @@ def test_a_bad_row_is_shown_with_its_line_and_column_and_the_other_rows_are_impo
     assert response.status_code == 200
     assert counts(response)["skipped"] == 1
     assert problem_rows(response, "skipped-rows") == [
-        ["4", "事業所番号", "12345", "not a 事業所番号 (10 digits)"]
+        ["4", "事業所番号", "12345", "事業所番号（10桁の数字）ではありません"]
     ]
     assert Resource.objects.filter(source=Source.WAM).count() == len(rows) - 1
-    assert "broken.csv, line 4, column 事業所番号 = &#x27;12345&#x27;: not a 事業所番号" in response.text
+    assert (
+        "broken.csv 4行目 列「事業所番号」 = &#x27;12345&#x27;: 事業所番号（10桁の数字）ではありません"
+        "（この行は読み飛ばしました）" in response.text
+    )
+
+
+def test_the_reasons_of_bad_rows_read_in_english_on_the_english_page(client, coordinator):
+    header, rows = sample_rows(WAM_SAMPLE)
+    rows[2][header.index("事業所番号")] = "12345"  # line 4 (the header is line 1)
+    rows[3][header.index("事業所緯度")] = "北緯36度"  # line 5: a warning, the row imported
+
+    response = client.post(
+        URL,
+        {
+            "file": SimpleUploadedFile("broken.csv", csv_bytes(header, rows)),
+            "format": "wam",
+            "date": DATE.isoformat(),
+            "dry_run": "on",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert problem_rows(response, "skipped-rows") == [
+        ["4", "事業所番号", "12345", "not a 事業所番号 (10 digits)"]
+    ]
+    assert problem_rows(response, "warning-rows") == [
+        ["5", "事業所緯度", "北緯36度", "not a number; the point is left blank"]
+    ]
+    # The command's text under the fold, in English too.
+    assert (
+        "broken.csv, line 4, column 事業所番号 = &#x27;12345&#x27;: "
+        "not a 事業所番号 (10 digits) (row skipped)" in response.text
+    )
+    assert f"broken.csv: read as UTF-8 with BOM, {len(rows)} rows" in response.text
+    assert "Flagged missing from source: 0" in response.text
+    assert "ではありません" not in response.text and "読み飛ばし" not in response.text
 
 
 # ---------------------------------------------------------------- files that cannot be used
@@ -223,10 +259,20 @@ def test_a_bad_row_is_shown_with_its_line_and_column_and_the_other_rows_are_impo
     ("name", "content", "format", "message"),
     [
         # A spreadsheet saved as .xlsx (a zip): neither UTF-8 nor CP932 (0x81 followed by 0x00).
-        ("list.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x81\x00", "wam", "is neither UTF-8"),
-        ("jigyosho_110.csv", KAIGO_SAMPLE.read_bytes(), "wam", "is not a WAM NET"),
-        ("wam.csv", WAM_SAMPLE.read_bytes(), "kaigo", "lacks"),
-        ("header-only.csv", b"\r\n", "wam", "(empty file)"),
+        (
+            "list.xlsx",
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x81\x00",
+            "wam",
+            "UTF-8でもCP932（Shift_JIS）でもない文字です",
+        ),
+        (
+            "jigyosho_110.csv",
+            KAIGO_SAMPLE.read_bytes(),
+            "wam",
+            "WAM NET 障害福祉サービスのオープンデータのファイルではありません",
+        ),
+        ("wam.csv", WAM_SAMPLE.read_bytes(), "kaigo", "見出しに24列のうち"),
+        ("header-only.csv", b"\r\n", "wam", "あった見出し: （空のファイル）"),
     ],
 )
 def test_a_file_that_is_not_of_the_format_is_refused_on_the_form_and_nothing_is_saved(

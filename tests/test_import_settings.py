@@ -109,7 +109,7 @@ def test_an_import_writes_every_row_whether_debug_is_on_or_off(request, tmp_path
     path = write_csv(tmp_path / filename, columns, [row(town, n) for n in range(1, 4)])
     out = StringIO()
     call_command(command, str(path), "--date", "2026-01-31", stdout=out, stderr=StringIO())
-    assert "created 3" in out.getvalue()
+    assert "新規 3、" in out.getvalue()
     imported = Resource.objects.filter(source=source)
     assert sorted(imported.values_list("name", flat=True)) == [name.format(n) for n in range(1, 4)]
     assert all(resource.history.count() == 1 for resource in imported)
@@ -125,6 +125,6 @@ def test_a_second_import_under_debug_updates_what_changed(debug_cursor, tmp_path
     )
     out = StringIO()
     call_command("import_wam", str(second), "--date", "2026-02-28", stdout=out, stderr=StringIO())
-    assert "created 0, updated 1, unchanged 1" in out.getvalue()
+    assert "新規 0、更新 1、変更なし 1" in out.getvalue()
     assert Resource.objects.get(name="テスト作業所1").capacity == 25
     assert len(debug_cursor.queries) > 0  # the statements were logged, as DEBUG asks

@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
+from django.utils import translation
 
 from directory import services
 from directory.choices import ResourceStatus, Source
@@ -69,7 +70,7 @@ def import_wam_failing(*paths, when=DATE, dry_run=False):
 def totals(output):
     """(created, updated, unchanged, skipped, warnings) as printed."""
     match = re.search(
-        r"^Resources: created (\d+), updated (\d+), unchanged (\d+), skipped (\d+), warnings (\d+)$",
+        r"^資源: 新規 (\d+)、更新 (\d+)、変更なし (\d+)、読み飛ばし (\d+)、警告 (\d+)$",
         output,
         re.MULTILINE,
     )
@@ -78,7 +79,7 @@ def totals(output):
 
 
 def flagged(output):
-    match = re.search(r"^Flagged missing from source: (\d+)$", output, re.MULTILINE)
+    match = re.search(r"^元データにない印をつけた資源: (\d+)件$", output, re.MULTILINE)
     assert match, output
     return int(match[1])
 
@@ -156,14 +157,14 @@ class TestTheSample:
         assert totals(self.out) == (len(rows), 0, 0, 0, 0)
         assert self.err == ""
         assert wam_resources().count() == len(rows) == 24
-        assert f"{SAMPLE}: read as UTF-8 with BOM, {len(rows)} rows" in self.out
+        assert f"{SAMPLE}: UTF-8（BOM付き）として読みました（{len(rows)}行）" in self.out
         assert flagged(self.out) == 0
 
     def test_it_creates_one_organization_per_corporate_number(self, sample):
         _, rows = sample
         numbers = {cell(row, wam.CORPORATE_NUMBER) for row in rows}
 
-        assert f"Organizations: created {len(numbers)}, updated 0, unchanged 0" in self.out
+        assert f"法人: 新規 {len(numbers)}、更新 0、変更なし 0" in self.out
         assert set(Organization.objects.values_list("corporate_number", flat=True)) == numbers
 
     def test_each_resource_says_where_it_came_from(self, sample):
@@ -257,12 +258,12 @@ class TestTheSample:
         out, err = import_wam(SAMPLE, when=NEWER)
 
         assert totals(out) == (0, 0, len(rows), 0, 0)
-        assert "Organizations: created 0, updated 0, unchanged" in out
+        assert "法人: 新規 0、更新 0、変更なし" in out
         assert err == ""
         assert history_rows() == history
         assert snapshot() == before, "unchanged rows keep the date of the file their values came from"
 
-    @pytest.mark.parametrize(("encoding", "name"), [("cp932", "CP932 (Shift_JIS)"), ("utf-8", "UTF-8")])
+    @pytest.mark.parametrize(("encoding", "name"), [("cp932", "CP932（Shift_JIS）"), ("utf-8", "UTF-8")])
     def test_cp932_and_plain_utf8_copies_read_the_same(self, sample, tmp_path, encoding, name):
         header, rows = sample
         copy = write_wam(tmp_path / f"{encoding}.csv", header, rows, encoding=encoding)
@@ -270,7 +271,7 @@ class TestTheSample:
 
         out, err = import_wam(copy)
 
-        assert f"read as {name}, {len(rows)} rows" in out
+        assert f": {name}として読みました（{len(rows)}行）" in out
         assert totals(out) == (0, 0, len(rows), 0, 0)
         assert err == ""
 
@@ -335,7 +336,7 @@ class TestTheSample:
 
         assert totals(out) == (0, 1, len(rows) - 2, 0, 0)
         assert flagged(out) == 1
-        assert "Dry run: nothing was saved." in out
+        assert "確認だけ行いました。まだ何も保存していません。" in out
         assert snapshot() == before
         assert history_rows() == history
 
@@ -357,7 +358,7 @@ def test_a_dry_run_on_an_empty_catalogue_leaves_it_empty(sample, tmp_path):
     out, _ = import_wam(path, dry_run=True)
 
     assert totals(out) == (3, 0, 0, 0, 1)
-    assert "Unmapped service type '新しいサービス'" in out
+    assert "知らないサービス種別「新しいサービス」: 1行" in out
     assert Resource.objects.count() == Organization.objects.count() == 0
     assert Category.objects.count() == categories
     assert history_rows() == (0, 0)
@@ -366,11 +367,21 @@ def test_a_dry_run_on_an_empty_catalogue_leaves_it_empty(sample, tmp_path):
 @pytest.mark.parametrize(
     ("latitude", "longitude", "point", "warning"),
     [
-        ("137.078412", "36.731210", (36.73121, 137.078412), "latitude and longitude are swapped"),
-        ("48.85", "2.35", None, "outside Japan"),
-        ("0", "0", None, "outside Japan"),
-        ("北緯36度", "137.078412", None, "not a number; the point is left blank"),
-        ("36.731210", "", None, "empty while the other coordinate is given"),
+        (
+            "137.078412",
+            "36.731210",
+            (36.73121, 137.078412),
+            "緯度と経度が逆でした（137.078412, 36.731210）。入れ替えました",
+        ),
+        (
+            "48.85",
+            "2.35",
+            None,
+            "日本の範囲外の地点です（48.85, 2.35。日本は緯度20～46、経度122～154）。空欄にしました",
+        ),
+        ("0", "0", None, "日本の範囲外の地点です（0, 0。"),
+        ("北緯36度", "137.078412", None, "数値ではありません。地点は空欄にしました"),
+        ("36.731210", "", None, "もう一方の座標はあるのに空欄です。地点は空欄にしました"),
         ("３６．７３１２１０", "１３７．０７８４１２", (36.73121, 137.078412), None),
     ],
 )
@@ -391,7 +402,7 @@ def test_coordinates_outside_japan_or_unreadable_are_left_blank_and_swapped_ones
         assert messages == []
     else:
         assert len(messages) == 1
-        assert messages[0].startswith(f"{path}, line 2, column 事業所")
+        assert messages[0].startswith(f"{path} 2行目 列「事業所")
         assert warning in messages[0]
     assert result.exit_status == 0
 
@@ -471,7 +482,7 @@ def test_a_quoted_field_with_a_line_break_is_one_record_and_later_lines_are_coun
     note = Resource.objects.get(office_number=cell(rows[0], wam.OFFICE_NUMBER)).hours_note
     assert note == "土曜日は\n午前のみ\n（要予約）"
     assert [str(problem) for problem in result.problems] == [
-        f"{path}, line 5, column 事業所番号 = '': empty (row skipped)"
+        f"{path} 5行目 列「事業所番号」 = '': 空欄です（この行は読み飛ばしました）"
     ]
 
 
@@ -486,11 +497,9 @@ def test_an_unknown_service_type_is_imported_under_an_unmapped_category_and_repo
     out, err = import_wam(path)
 
     assert totals(out) == (3, 0, 0, 0, 1)
-    assert (
-        f"{path}, line 2, column サービス種別 = '就労継続支援Ｃ型': warning: not a known service type" in err
-    )
+    assert f"{path} 2行目 列「サービス種別」 = '就労継続支援Ｃ型': 警告: 知らないサービス種別です。" in err
     category = Category.objects.get(unmapped=True)
-    assert f"Unmapped service type '就労継続支援Ｃ型': 2 rows under the category '{category.slug}'" in out
+    assert f"知らないサービス種別「就労継続支援Ｃ型」: 2行をカテゴリ「{category.slug}」に入れました" in out
     assert (category.name, category.kind, category.parent.slug) == ("就労継続支援Ｃ型", "formal", "unmapped")
     assert category.parent.unmapped is False
     assert Resource.objects.filter(primary_category=category).count() == 2
@@ -544,24 +553,45 @@ def test_bad_rows_are_reported_with_line_column_and_value_and_the_good_ones_impo
     error, out, err = import_wam_failing(path)
 
     assert error.returncode == 3
-    assert str(error).startswith("5 rows were skipped: they could not be imported")
+    assert str(error).startswith("5行を読み飛ばしました。取り込めない行です")
     assert totals(out) == (2, 0, 0, 5, 0)
     assert Resource.objects.count() == 2
     problems = err.splitlines()
     assert problems[0] == (
-        f"{path}, line 3, column 事業所緯度: missing: the row has 20 columns, the header 29 (row skipped)"
+        f"{path} 3行目 列「事業所緯度」: 列が足りません（この行は20列、見出しは29列）"
+        "（この行は読み飛ばしました）"
     )
-    assert problems[1] == f"{path}, line 4, column 事業所番号 = '': empty (row skipped)"
+    assert problems[1] == f"{path} 4行目 列「事業所番号」 = '': 空欄です（この行は読み飛ばしました）"
     assert problems[2] == (
-        f"{path}, line 5, column 事業所番号 = '161030004': not a 事業所番号 (10 digits) (row skipped)"
+        f"{path} 5行目 列「事業所番号」 = '161030004': 事業所番号（10桁の数字）ではありません"
+        "（この行は読み飛ばしました）"
     )
-    assert problems[3].startswith(
-        f"{path}, line 6, column 都道府県コード又は市区町村コード = '{unknown_code}': "
-    )
-    assert "no municipality has this code" in problems[3]
-    assert problems[4].startswith(f"{path}, line 7, column 都道府県コード又は市区町村コード = '162087': ")
+    assert problems[3].startswith(f"{path} 6行目 列「都道府県コード又は市区町村コード」 = '{unknown_code}': ")
+    assert "このコードの市区町村がありません" in problems[3]
+    assert problems[4].startswith(f"{path} 7行目 列「都道府県コード又は市区町村コード」 = '162087': ")
     assert "検査数字" in problems[4]
     assert len(problems) == 5
+
+
+def test_the_command_reports_in_japanese_even_when_the_thread_was_left_in_english(sample, tmp_path):
+    header, rows = sample
+    path = write_wam(
+        tmp_path / "mixed.csv",
+        header,
+        [with_cells(rows[0], {wam.URL: "ホームページなし"}), with_cells(rows[1], {wam.OFFICE_NUMBER: ""})],
+    )
+    translation.activate("en")  # as a request in English leaves it
+
+    error, out, err = import_wam_failing(path)
+
+    assert err.splitlines() == [
+        f"{path} 2行目 列「事業所URL」 = 'ホームページなし': "
+        "警告: 有効なURLを入力してください。空欄にしました",
+        f"{path} 3行目 列「事業所番号」 = '': 空欄です（この行は読み飛ばしました）",
+    ]
+    assert str(error) == "1行を読み飛ばしました。取り込めない行です（上を参照）。ほかの行は取り込みました"
+    assert "資源: 新規 1、更新 0、変更なし 0、読み飛ばし 1、警告 1" in out.splitlines()
+    assert translation.get_language() == "en", "the command leaves the thread's language as it found it"
 
 
 def test_a_row_repeating_an_office_and_service_type_is_skipped(sample, tmp_path):
@@ -574,7 +604,7 @@ def test_a_row_repeating_an_office_and_service_type_is_skipped(sample, tmp_path)
 
     assert error.returncode == 3
     assert totals(out) == (1, 0, 0, 1, 0)
-    assert "line 3, column 事業所番号 = '1630100016': repeats the office and service type" in err
+    assert "3行目 列「事業所番号」 = '1630100016': 2行目と同じ事業所・サービス種別（" in err
     assert Resource.objects.get().name == cell(rows[0], wam.NAME)
 
 
@@ -589,7 +619,7 @@ def test_the_process_exit_status_is_3_when_rows_were_skipped(sample, tmp_path, m
         ImportWam(stdout=out, stderr=err).run_from_argv(["manage.py", "import_wam", str(path)])
 
     assert exit.value.code == 3
-    assert "line 3, column 法人番号: missing" in err.getvalue()
+    assert "3行目 列「法人番号」: 列が足りません" in err.getvalue()
 
 
 def test_an_invalid_corporate_number_is_a_warning_and_the_organization_is_found_by_name(sample, tmp_path):
@@ -638,10 +668,14 @@ def test_a_url_without_a_scheme_is_completed_and_one_that_is_no_url_left_blank(s
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no such file"),
-        (b"\x80\x81\xff\xfe" * 10, "is neither UTF-8 nor CP932"),
-        (b"pid,pref,cid,city,citykana,lat,lng,url,phrase,lgcode\n", "is not a WAM NET"),
-        (b"", "found: (empty file)"),
+        (None, "ファイルがありません"),
+        (b"\x80\x81\xff\xfe" * 10, "UTF-8でもCP932（Shift_JIS）でもない文字です（先頭から1バイトの位置）"),
+        (
+            b"pid,pref,cid,city,citykana,lat,lng,url,phrase,lgcode\n",
+            "WAM NET 障害福祉サービスのオープンデータのファイルではありません。"
+            "見出しに29列のどれもありません。",
+        ),
+        (b"", "あった見出し: （空のファイル）"),
     ],
 )
 def test_a_file_that_cannot_be_read_exits_with_status_2_and_nothing_is_imported(tmp_path, content, message):
@@ -715,7 +749,7 @@ def test_rows_split_over_many_batches_import_as_one(sample, tmp_path, monkeypatc
     assert totals(out) == (len(rows), 0, 0, 1, 0)
     last_line = path.read_text(encoding="utf-8-sig").count("\n")
     assert last_line == 1 + (len(rows) + 1) + 1, "the header, the rows (one of them on two lines), the repeat"
-    assert f"line {last_line}, column 事業所番号" in err and "of line 2;" in err
+    assert f"{last_line}行目 列「事業所番号」" in err and ": 2行目と同じ事業所" in err
     numbers = {cell(row, wam.CORPORATE_NUMBER) for row in rows}
     assert Organization.objects.count() == len(numbers)
     types = defaultdict(set)
@@ -751,7 +785,8 @@ def test_a_resource_the_database_refuses_is_left_out_whole_and_the_others_are_wr
     assert error.returncode == 3
     assert totals(out) == (2, 0, 0, 1, 0)
     assert err.splitlines() == [
-        f"{path}, line 3, column row: the database refused it (refused for the test) (row skipped)"
+        f"{path} 3行目 列「（行全体）」: データベースが受け付けませんでした（refused for the test）"
+        "（この行は読み飛ばしました）"
     ]
     assert not Resource.objects.filter(name=refused).exists()
     assert Resource.objects.count() == Resource.history.count() == 2

@@ -7,8 +7,9 @@ from datetime import date
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from directory.importers.common import EXIT_FILE_UNREADABLE
+from directory.importers.common import EXIT_FILE_UNREADABLE, in_site_language
 from directory.importers.opendata import OpenDataFileError
 from directory.importers.run import run_import
 
@@ -17,7 +18,8 @@ def iso_date(text):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        message = _("%(text)s は日付（YYYY-MM-DD）ではありません") % {"text": repr(text)}
+        raise argparse.ArgumentTypeError(message) from None
 
 
 class ImportCommand(BaseCommand):
@@ -37,6 +39,7 @@ class ImportCommand(BaseCommand):
             "--dry-run", action="store_true", help="do everything, report it, then roll it all back"
         )
 
+    @in_site_language
     def handle(self, *args, files, date, dry_run, **options):
         try:
             report = run_import(

@@ -3,13 +3,17 @@ problems of a row, counting what was written, and comparing incoming values with
 real changes are written (a second import of the same file changes nothing)."""
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from directory.validators import validate_local_government_code
 
@@ -22,8 +26,22 @@ PREFECTURE_NUMBERS = range(1, 48)
 
 class CsvSyntaxError(Exception):
     def __init__(self, line, reason):
-        super().__init__(f"line {line}: not valid CSV ({reason})")
+        super().__init__(
+            _("%(line)s行目: CSVとして読めません（%(reason)s）") % {"line": line, "reason": reason}
+        )
         self.line, self.reason = line, reason
+
+
+def in_site_language(handle):
+    """A command's handle() reporting in the site's language (settings.LANGUAGE_CODE, Japanese), whatever
+    language the thread was left in; Django's own messages in a report (a validator's) come in it too."""
+
+    @functools.wraps(handle)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return handle(*args, **kwargs)
+
+    return wrapper
 
 
 def csv_stream(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
@@ -66,7 +84,11 @@ class Counts:
         self.unchanged += other.unchanged
 
     def __str__(self):
-        return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+        return _("新規 %(created)s、更新 %(updated)s、変更なし %(unchanged)s") % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
 
 
 @dataclass
@@ -88,13 +110,19 @@ def as_record(source, cells: list[str], problems: RowProblems) -> dict[str, str]
     width = len(source.header)
     if len(cells) < width:
         missing = source.header[len(cells)]
-        problems.add(missing, None, f"missing: the row has {len(cells)} columns, the header {width}")
+        problems.add(
+            missing,
+            None,
+            _("列が足りません（この行は%(cells)s列、見出しは%(columns)s列）")
+            % {"cells": len(cells), "columns": width},
+        )
         return None
     if len(cells) > width:
         problems.add(
-            f"column {width + 1}",
+            _("%(number)s列目") % {"number": width + 1},
             cells[width],
-            f"extra: the row has {len(cells)} columns, the header {width}",
+            _("列が多すぎます（この行は%(cells)s列、見出しは%(columns)s列）")
+            % {"cells": len(cells), "columns": width},
         )
         return None
     return {name: cell.strip() for name, cell in zip(source.header, cells, strict=True)}
@@ -110,15 +138,25 @@ def local_government_code(record, column, problems) -> str | None:
         problems.add(column, value, " ".join(error.messages))
         return None
     if int(code[:2]) not in PREFECTURE_NUMBERS:
-        problems.add(column, value, f"no prefecture has the number {code[:2]}")
+        problems.add(column, value, _("番号 %(number)s の都道府県はありません") % {"number": code[:2]})
         return None
     return code
 
 
 def problem_text(label, line, column, value, message) -> str:
     """One problem as the importers report it: file, line, column, value and what is wrong."""
-    shown = "" if value is None else f" = {value!r}"
-    return f"{label}, line {line}, column {column}{shown}: {message}"
+    where = {"file": label, "line": line, "column": column, "message": message}
+    if value is None:
+        return _("%(file)s %(line)s行目 列「%(column)s」: %(message)s") % where
+    return _("%(file)s %(line)s行目 列「%(column)s」 = %(value)s: %(message)s") % {
+        **where,
+        "value": repr(value),
+    }
+
+
+def file_problem(label, message) -> str:
+    """A message about a whole file, naming it."""
+    return _("%(file)s: %(message)s") % {"file": label, "message": message}
 
 
 def changed_fields(instance, values: dict) -> dict:
@@ -150,11 +188,14 @@ def opened(path_text, error_class):
     try:
         file = Path(path_text).open("rb")
     except FileNotFoundError:
-        raise error_class(f"{path_text}: no such file") from None
+        raise error_class(file_problem(path_text, _("ファイルがありません"))) from None
     except IsADirectoryError:
-        raise error_class(f"{path_text}: is a directory, not a CSV file") from None
+        raise error_class(file_problem(path_text, _("フォルダーです。CSVファイルではありません"))) from None
     except OSError as error:
-        raise error_class(f"{path_text}: cannot be read ({error.strerror or error})") from None
+        reason = error.strerror or error
+        raise error_class(
+            file_problem(path_text, _("読めません（%(reason)s）") % {"reason": reason})
+        ) from None
     with file:
         yield file
 

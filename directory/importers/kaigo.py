@@ -31,6 +31,9 @@ source, reports) is directory/importers/opendata.py's; this module says what the
 import re
 from functools import cached_property
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from directory.choices import DayType, Source
 from directory.importers import opendata
 from directory.importers.opendata import Columns, Importer, address, checked, fold, single_line
@@ -129,7 +132,8 @@ def url_column(record, phone, warnings) -> dict:
         if not phone:
             return {"url": "", "phone": checked(number, Resource, "phone", URL, warnings)}
         if digits(number) != digits(phone):
-            warnings.add(URL, raw, f"a phone number other than 電話番号 ({phone}); left out")
+            message = _("電話番号（%(phone)s）とは別の電話番号です。取り込みませんでした")
+            warnings.add(URL, raw, message % {"phone": phone})
         return {"url": ""}
     return {"url": opendata.url(raw, Resource, "url", URL, warnings)}
 
@@ -145,7 +149,10 @@ def available_days(record, warnings) -> list[dict]:
         elif day_type not in day_types:
             day_types.append(day_type)
     if unknown:
-        warnings.add(DAYS, raw, f"not a day ({'、'.join(unknown)}): 平日, 土曜日, 日曜日 or 祝日; left out")
+        message = _(
+            "曜日として読めません（%(tokens)s）。平日・土曜日・日曜日・祝日のどれかです。取り込みませんでした"
+        )
+        warnings.add(DAYS, raw, message % {"tokens": "、".join(unknown)})
     return [
         {"day_type": day_type, "opens": None, "closes": None, "text": AVAILABLE} for day_type in day_types
     ]
@@ -156,14 +163,14 @@ def flag(record, column, warnings) -> bool:
     if value in YES:
         return True
     if value not in NO_:
-        warnings.add(column, record[column], "neither ○ nor blank; read as blank")
+        warnings.add(column, record[column], _("○でも空欄でもありません。空欄として読みました"))
     return False
 
 
 class KaigoImporter(Importer):
     command = "import_kaigo"
     source = Source.KAIGO
-    format_name = "an MHLW 介護サービス情報公表 open-data file"
+    format_name = gettext_lazy("介護サービス情報公表（厚生労働省）のオープンデータのファイル")
     columns = COLUMNS
     file_error = KaigoFileError
     roles = Columns(

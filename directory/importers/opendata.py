@@ -51,9 +51,10 @@ from datetime import date as Date
 from functools import cache, cached_property
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from directory.choices import ResourceKind
@@ -65,6 +66,7 @@ from directory.importers.common import (
     as_record,
     changed_fields,
     csv_stream,
+    file_problem,
     hours_rows,
     is_blank,
     local_government_code,
@@ -104,7 +106,7 @@ class OpenDataFileError(Exception):
 class SourceFile:
     path: Path
     label: str
-    encoding: str  # as reported: "UTF-8 with BOM", "UTF-8" or "CP932 (Shift_JIS)"
+    encoding: str  # as reported: "UTF-8（BOM付き）", "UTF-8" or "CP932（Shift_JIS）", translated
     codec: str  # the Python codec that reads it
     header: list[str]  # the file's columns, each under the canonical name of the format when it is one
     rows: int = 0  # records after the header, blank ones left out
@@ -125,20 +127,21 @@ def sniff_encoding(path_text, label, error_class) -> tuple[str, str]:
         if file.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
             position = undecodable_at(file, "utf-8")
             if position is None:
-                return "utf-8-sig", "UTF-8 with BOM"
-            raise error_class(
-                f"{label}: starts with a UTF-8 BOM but is not UTF-8 (byte {position + len(codecs.BOM_UTF8)})"
-            )
+                return "utf-8-sig", _("UTF-8（BOM付き）")
+            message = _("UTF-8のBOMで始まりますが、UTF-8ではありません（先頭から%(byte)sバイトの位置）")
+            raise error_class(file_problem(label, message % {"byte": position + len(codecs.BOM_UTF8)}))
         file.seek(0)
         if undecodable_at(file, "utf-8") is None:
             return "utf-8", "UTF-8"
         file.seek(0)
         position = undecodable_at(file, "cp932")
         if position is None:
-            return "cp932", "CP932 (Shift_JIS)"
-        raise error_class(
-            f"{label}: is neither UTF-8 nor CP932 (Shift_JIS) text (byte {position}); save it in one of them"
+            return "cp932", _("CP932（Shift_JIS）")
+        message = _(
+            "UTF-8でもCP932（Shift_JIS）でもない文字です（先頭から%(byte)sバイトの位置）。"
+            "どちらかで保存し直してください"
         )
+        raise error_class(file_problem(label, message % {"byte": position}))
 
 
 def undecodable_at(file, codec) -> int | None:
@@ -215,11 +218,15 @@ def checked(value, model, name, column, warnings, *, cut=False):
         model_field.run_validators(value)
     except ValidationError as error:
         if cut and model_field.max_length and len(value) > model_field.max_length:
-            warnings.add(column, value, f"longer than {model_field.max_length} characters; cut")
+            warnings.add(column, value, cut_text(model_field.max_length))
             return value[: model_field.max_length]
-        warnings.add(column, value, f"{' '.join(error.messages)}; left blank")
+        warnings.add(column, value, _("%(reason)s空欄にしました") % {"reason": " ".join(error.messages)})
         return ""
     return value
+
+
+def cut_text(limit) -> str:
+    return _("%(limit)s文字を超えるため切りました") % {"limit": limit}
 
 
 def url(value, model, name, column, warnings):
@@ -260,25 +267,31 @@ def point(record, latitude_column, longitude_column, warnings) -> tuple[float | 
         (longitude_column, raw_longitude, longitude),
     ):
         if number is None:
-            problem = "empty while the other coordinate is given" if not raw else "not a number"
-            warnings.add(column, raw, f"{problem}; the point is left blank")
+            problem = (
+                _("もう一方の座標はあるのに空欄です。地点は空欄にしました")
+                if not raw
+                else _("数値ではありません。地点は空欄にしました")
+            )
+            warnings.add(column, raw, problem)
             return None, None
     if in_japan(latitude, longitude):
         return latitude, longitude
+    given = {"latitude": raw_latitude, "longitude": raw_longitude}
     if in_japan(longitude, latitude):
-        warnings.add(
-            latitude_column,
-            raw_latitude,
-            f"latitude and longitude are swapped ({raw_latitude}, {raw_longitude}); swapped back",
-        )
+        message = _("緯度と経度が逆でした（%(latitude)s, %(longitude)s）。入れ替えました") % given
+        warnings.add(latitude_column, raw_latitude, message)
         return longitude, latitude
-    warnings.add(
-        latitude_column,
-        raw_latitude,
-        f"the point ({raw_latitude}, {raw_longitude}) is outside Japan "
-        f"(latitude {JAPAN_LATITUDE[0]:g}–{JAPAN_LATITUDE[1]:g}, "
-        f"longitude {JAPAN_LONGITUDE[0]:g}–{JAPAN_LONGITUDE[1]:g}); left blank",
-    )
+    message = _(
+        "日本の範囲外の地点です（%(latitude)s, %(longitude)s。日本は緯度%(south)s～%(north)s、"
+        "経度%(west)s～%(east)s）。空欄にしました"
+    ) % {
+        **given,
+        "south": f"{JAPAN_LATITUDE[0]:g}",
+        "north": f"{JAPAN_LATITUDE[1]:g}",
+        "west": f"{JAPAN_LONGITUDE[0]:g}",
+        "east": f"{JAPAN_LONGITUDE[1]:g}",
+    }
+    warnings.add(latitude_column, raw_latitude, message)
     return None, None
 
 
@@ -290,7 +303,7 @@ def capacity(record, column, warnings) -> int | None:
         return None
     match = re.fullmatch(r"(\d+)[名人]?", text, re.ASCII)
     if match is None or int(match[1]) > 2_147_483_647:
-        warnings.add(column, raw, "not a number of places; left blank")
+        warnings.add(column, raw, _("定員の数として読めません。空欄にしました"))
         return None
     return int(match[1])
 
@@ -304,8 +317,12 @@ def corporate_number(record, column, warnings, *, named) -> str | None:
     try:
         validate_corporate_number(number)
     except ValidationError as error:
-        found = "found by its name (or created without 法人番号)" if named else "left out (no name)"
-        warnings.add(column, record[column], f"{' '.join(error.messages)}; the 法人 is {found}")
+        found = (
+            _("%(reason)s法人は名前で探します（なければ法人番号なしで作ります）")
+            if named
+            else _("%(reason)s法人名もないため、法人は記録しません")
+        )
+        warnings.add(column, record[column], found % {"reason": " ".join(error.messages)})
         return None
     return number
 
@@ -451,7 +468,10 @@ class Problem:
     order: tuple = ()
 
     def __str__(self):
-        message = f"{self.message} (row skipped)" if self.skipped else f"warning: {self.message}"
+        if self.skipped:
+            message = _("%(message)s（この行は読み飛ばしました）") % {"message": self.message}
+        else:
+            message = _("警告: %(message)s") % {"message": self.message}
         return problem_text(self.label, self.line, self.column, self.value, message)
 
 
@@ -495,11 +515,11 @@ class ImportResult:
         return EXIT_ROWS_SKIPPED if self.skipped_rows else 0
 
     def summary(self) -> str:
-        return (
-            f"created {self.resources.created}, updated {self.resources.updated}, "
-            f"unchanged {self.resources.unchanged}, skipped {self.skipped_rows}, "
-            f"warnings {len(self.warnings)}"
-        )
+        return _("%(counts)s、読み飛ばし %(skipped)s、警告 %(warnings)s") % {
+            "counts": self.resources,
+            "skipped": self.skipped_rows,
+            "warnings": len(self.warnings),
+        }
 
 
 # ---------------------------------------------------------------- importing
@@ -547,7 +567,7 @@ class Importer:
     # The format.
     command: str  # the management command, named in the progress bar and the history
     source: str  # directory.choices.Source
-    format_name: str  # "a WAM NET 障害福祉サービス open-data file"
+    format_name: str  # "WAM NET 障害福祉サービスのオープンデータ" (gettext_lazy): "… ではありません"
     columns: tuple[str, ...]  # the header
     file_error: type[OpenDataFileError] = OpenDataFileError
     roles: "Columns"  # which columns the pipeline reads itself
@@ -572,7 +592,8 @@ class Importer:
         self.features = {feature.slug: feature for feature in Feature.objects.filter(slug__in=wanted)}
         absent = [slug for slug in wanted if slug not in self.features]
         if absent:
-            raise ImproperlyConfigured(f"the features {absent} are missing: run `manage.py migrate`")
+            message = _("特徴 %(slugs)s がありません。`manage.py migrate` を実行してください")
+            raise ImproperlyConfigured(message % {"slugs": absent})
         # (office number, category pk) of every row that names them, skipped or not -> the first row
         # imported under them, as its order (file index, line: ints, which the garbage collector does not
         # track), or None.
@@ -696,7 +717,7 @@ class Importer:
                         if self.multifunction_feature is not None:
                             self.note_office(source, cells)
             except CsvSyntaxError as error:
-                raise self.file_error(f"{label}, {error}") from None
+                raise self.file_error(file_problem(label, error)) from None
         return source
 
     def named_header(self, label, header) -> list[str]:
@@ -705,16 +726,25 @@ class Importer:
         named = [canonical.get(fold(cell), cell) for cell in header]
         missing = [name for name in self.columns if name not in named]
         if missing:
-            found = ",".join(header) if header else "(empty file)"
-            lacks = (
-                f"has none of its {len(self.columns)} columns"
-                if len(missing) == len(self.columns)
-                else f"lacks {len(missing)} of its {len(self.columns)} columns ({', '.join(missing)})"
-            )
-            raise self.file_error(
-                f"{label}: is not {self.format_name}: the header {lacks}.\n"
-                f"  found: {found}\n  expected: {','.join(self.columns)}"
-            )
+            facts = {
+                "format": self.format_name,
+                "columns": len(self.columns),
+                "missing": len(missing),
+                "names": ", ".join(missing),
+                "found": ",".join(header) if header else _("（空のファイル）"),
+                "expected": ",".join(self.columns),
+            }
+            if len(missing) == len(self.columns):
+                message = _(
+                    "%(format)sではありません。見出しに%(columns)s列のどれもありません。\n"
+                    "  あった見出し: %(found)s\n  正しい見出し: %(expected)s"
+                )
+            else:
+                message = _(
+                    "%(format)sではありません。見出しに%(columns)s列のうち%(missing)s列がありません"
+                    "（%(names)s）。\n  あった見出し: %(found)s\n  正しい見出し: %(expected)s"
+                )
+            raise self.file_error(file_problem(label, message % facts))
         return named
 
     def note_office(self, source, cells):
@@ -789,10 +819,13 @@ class Importer:
         if isinstance(error, ValidationError):
             by_field = error.message_dict if hasattr(error, "error_dict") else {"row": error.messages}
         else:
-            by_field = {"row": [f"the database refused it ({error})"]}
+            by_field = {"row": [_("データベースが受け付けませんでした（%(error)s）") % {"error": error}]}
         for name, messages in by_field.items():
             value = None if name not in values else str(values[name] if values[name] is not None else "")
-            problems.add(self.field_columns.get(name, name), value, " ".join(messages))
+            column = self.field_columns.get(
+                name, _("（行全体）") if name in ("row", NON_FIELD_ERRORS) else name
+            )
+            problems.add(column, value, " ".join(messages))
         self.report(row.source, row.order, row.line, problems, skipped=True)
 
     # ---- reading a row
@@ -812,23 +845,23 @@ class Importer:
             problems.add(
                 self.roles.code,
                 record[self.roles.code],
-                "no municipality has this code (import it with import_areas)",
+                _("このコードの市区町村がありません（import_areas で取り込んでください）"),
             )
         column = self.roles.office_number
         office_number = fold(record[column])
         if not office_number:
-            problems.add(column, record[column], "empty")
+            problems.add(column, record[column], _("空欄です"))
         elif not (len(office_number) == 10 and office_number.isascii() and office_number.isdigit()):
-            problems.add(column, record[column], "not a 事業所番号 (10 digits)")
+            problems.add(column, record[column], _("事業所番号（10桁の数字）ではありません"))
             office_number = ""
         service_type = single_line(record[self.roles.service_type])
         if not service_type:
-            problems.add(self.roles.service_type, record[self.roles.service_type], "empty")
+            problems.add(self.roles.service_type, record[self.roles.service_type], _("空欄です"))
         name = checked(
             single_line(record[self.roles.name]), Resource, "name", self.roles.name, warnings, cut=True
         )
         if not name:
-            problems.add(self.roles.name, record[self.roles.name], "empty")
+            problems.add(self.roles.name, record[self.roles.name], _("空欄です"))
         category = self.categories.find(service_type) if service_type else None
         return Identity(municipality, office_number, service_type, name, category)
 
@@ -866,8 +899,11 @@ class Importer:
                 warnings.add(
                     self.roles.service_type,
                     service_type,
-                    f"not a known service type: its rows are imported under the unmapped category "
-                    f"{category.slug!r} for a coordinator to map",
+                    _(
+                        "知らないサービス種別です。この種別の行は未分類のカテゴリ「%(slug)s」に取り込みます。"
+                        "コーディネーターが正しい種別に割り当ててください"
+                    )
+                    % {"slug": category.slug},
                 )
             unmapped.rows += 1
 
@@ -902,15 +938,19 @@ class Importer:
             self.present[key] = row.order
             return True
         index, line = earlier
-        label = self.result.files[index].label
-        where = f"line {line}" + (f" of {label}" if index != row.order[0] else "")
+        facts = {"line": line, "file": self.result.files[index].label, "type": row.service_type}
+        if index == row.order[0]:
+            message = _(
+                "%(line)s行目と同じ事業所・サービス種別（%(type)s）です。最初の行だけを取り込みます"
+                "（従たる事業所は主たる事業所と同じ番号です）"
+            )
+        else:
+            message = _(
+                "%(file)sの%(line)s行目と同じ事業所・サービス種別（%(type)s）です。最初の行だけを取り込みます"
+                "（従たる事業所は主たる事業所と同じ番号です）"
+            )
         problems = RowProblems()
-        problems.add(
-            self.roles.office_number,
-            row.office_number,
-            f"repeats the office and service type ({row.service_type}) of {where}; only the first "
-            "is imported (a 従たる事業所 shares its main office's number)",
-        )
+        problems.add(self.roles.office_number, row.office_number, message % facts)
         self.report(row.source, row.order, row.line, problems, skipped=True)
         return False
 
@@ -1151,7 +1191,7 @@ class OrganizationIndex:
                 organization = by_number.get(key)
                 if organization is None and not values["name"]:
                     column = self.importer.roles.organization_name
-                    message = "empty, and no 法人 has this 法人番号 yet; no 法人 recorded"
+                    message = _("空欄で、この法人番号の法人もまだありません。法人は記録しません")
                     self.importer.warn(row, column, "", message)
                     decided[key] = None
                 elif organization is None:

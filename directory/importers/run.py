@@ -1,9 +1,16 @@
 """Running an open-data import and reporting it, the same way for the management commands (import_wam,
 import_kaigo) and the coordinator's page (directory/import_views.py): one function runs it and times it, one
-report says what it did."""
+report says what it did.
+
+Every message (a row's reason, a file error, the summary) is a Japanese msgid put through gettext when it is
+written, so it comes out in the language active then: the request's on the page (the import runs inside the
+request), the site's (settings.LANGUAGE_CODE, Japanese) in the commands (common.in_site_language)."""
 
 import time
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.importers.kaigo import KaigoImporter
 from directory.importers.opendata import Importer, ImportResult
@@ -32,19 +39,34 @@ class ImportReport:
         """The facts of the run: the files read, the counts, what needs a coordinator, whether it was
         saved."""
         result = self.result
-        lines = [f"{file.label}: read as {file.encoding}, {file.rows} rows" for file in result.files]
-        lines += [f"Resources: {result.summary()}", f"Organizations: {result.organizations}"]
+        lines = [
+            _("%(file)s: %(encoding)sとして読みました（%(rows)s行）")
+            % {"file": file.label, "encoding": file.encoding, "rows": file.rows}
+            for file in result.files
+        ]
         lines += [
-            f"Unmapped service type {unmapped.name!r}: {unmapped.rows} rows under the category "
-            f"{unmapped.slug!r}; map it to a category (add the name to its aliases)"
+            _("資源: %(counts)s") % {"counts": result.summary()},
+            _("法人: %(counts)s") % {"counts": result.organizations},
+        ]
+        lines += [
+            _(
+                "知らないサービス種別「%(name)s」: %(rows)s行をカテゴリ「%(slug)s」に入れました。"
+                "正しいカテゴリに割り当ててください（そのカテゴリの別名にこの名前を加えます）"
+            )
+            % {"name": unmapped.name, "rows": unmapped.rows, "slug": unmapped.slug}
             for unmapped in result.unmapped.values()
         ]
         if result.marked_multifunction:
-            lines.append(f"Other resources marked 多機能型 (multifunction): {result.marked_multifunction}")
-        lines.append(f"Flagged missing from source: {result.flagged_missing}")
+            lines.append(
+                _("多機能型の印をつけた他の資源: %(count)s件") % {"count": result.marked_multifunction}
+            )
+        lines.append(_("元データにない印をつけた資源: %(count)s件") % {"count": result.flagged_missing})
         if result.dry_run:
-            lines.append("Dry run: nothing was saved.")
-        lines.append(f"Source date {result.date.isoformat()}; took {self.seconds:.1f} s")
+            lines.append(_("確認だけ行いました。まだ何も保存していません。"))
+        lines.append(
+            _("データの日付 %(date)s、かかった時間 %(seconds)s秒")
+            % {"date": result.date.isoformat(), "seconds": f"{self.seconds:.1f}"}
+        )
         return lines
 
     def skipped_message(self) -> str | None:
@@ -52,10 +74,12 @@ class ImportReport:
         skipped = self.result.skipped_rows
         if not skipped:
             return None
-        rows = "1 row was" if skipped == 1 else f"{skipped} rows were"
-        return f"{rows} skipped: they could not be imported (see above); the other rows were imported" + (
-            " (dry run: nothing was saved)" if self.dry_run else ""
-        )
+        message = ngettext(
+            "%(rows)s行を読み飛ばしました。取り込めない行です（上を参照）。ほかの行は取り込みました",
+            "%(rows)s行を読み飛ばしました。取り込めない行です（上を参照）。ほかの行は取り込みました",
+            skipped,
+        ) % {"rows": skipped}
+        return message + (_("（確認だけなので何も保存していません）") if self.dry_run else "")
 
     def text(self) -> str:
         """The whole report as the command prints it (problems first)."""

@@ -23,6 +23,9 @@ import functools
 import re
 from datetime import time as clock
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from directory.choices import DayType, Source
 from directory.importers.opendata import CategoryIndex as CategoryIndex  # how the rows find theirs
 from directory.importers.opendata import (
@@ -31,6 +34,7 @@ from directory.importers.opendata import (
     OpenDataFileError,
     address,
     checked,
+    cut_text,
     fold,
     single_line,
     url,
@@ -143,9 +147,11 @@ def opening_hours(record, warnings) -> list[dict]:
             continue
         times = parse_hours(text)
         if times is None:
-            warnings.add(column, text, "not a time range such as 08:30～17:15; kept as text only")
+            warnings.add(
+                column, text, _("08:30～17:15 のような時間帯ではありません。文字としてだけ残しました")
+            )
         if len(text) > text_length:
-            warnings.add(column, text, f"longer than {text_length} characters; cut")
+            warnings.add(column, text, cut_text(text_length))
         opens, closes = times or (None, None)
         rows.append({"day_type": day_type, "opens": opens, "closes": closes, "text": text[:text_length]})
     return rows
@@ -154,7 +160,7 @@ def opening_hours(record, warnings) -> list[dict]:
 class WamImporter(Importer):
     command = "import_wam"
     source = Source.WAM
-    format_name = "a WAM NET 障害福祉サービス open-data file"
+    format_name = gettext_lazy("WAM NET 障害福祉サービスのオープンデータのファイル")
     columns = COLUMNS
     file_error = WamFileError
     roles = Columns(

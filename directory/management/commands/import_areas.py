@@ -16,6 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from directory.importers.common import (
     EXIT_ROWS_SKIPPED,
@@ -25,6 +27,8 @@ from directory.importers.common import (
     RowProblems,
     as_record,
     csv_records,
+    file_problem,
+    in_site_language,
     local_government_code,
     problem_text,
     read_bytes,
@@ -37,6 +41,8 @@ SHIPPED_DIRECTORY = Path(settings.BASE_DIR) / "fixtures" / "areas"
 SHIPPED_MUNICIPALITIES = SHIPPED_DIRECTORY / "municipalities-jp.csv"
 SHIPPED_PREFECTURES = SHIPPED_DIRECTORY / "prefectures-jp.csv"
 SHIPPED_FILES = (SHIPPED_MUNICIPALITIES, SHIPPED_PREFECTURES)
+# The totals the command prints last, one line each: "<label>: <counts>" (load_demo reads them).
+TALLY_LABELS = {Prefecture: gettext_noop("都道府県"), Municipality: gettext_noop("市区町村")}
 
 # The full headers of the two published files, and the columns this importer reads from each.
 # A file is recognised when its header holds every column that is read (other columns may come and go).
@@ -68,32 +74,35 @@ def read_source(path_text: str) -> SourceFile:
     try:
         text = data.decode("utf-8-sig")  # strips the BOM when there is one
     except UnicodeDecodeError as error:
-        raise CommandError(
-            f"{path_text}: is not UTF-8 text (byte {error.start}); save it as UTF-8, with or without BOM"
-        ) from None
+        message = _(
+            "UTF-8のテキストではありません（先頭から%(byte)sバイトの位置）。"
+            "UTF-8（BOMの有無は問いません）で保存し直してください"
+        )
+        raise CommandError(file_problem(path_text, message % {"byte": error.start})) from None
 
     try:
         header, rows = csv_records(text)
     except CsvSyntaxError as error:
-        raise CommandError(f"{path_text}, {error}") from None
+        raise CommandError(file_problem(path_text, error)) from None
 
     kind = next((kind for kind, columns in COLUMNS_READ.items() if set(columns) <= set(header)), None)
     if kind is None:
         expected = "; ".join(f"{name}: {columns}" for name, columns in HEADERS.items())
-        found = ",".join(header) if header else "(empty file)"
-        raise CommandError(
-            f"{path_text}: the header is of neither known format.\n"
-            f"  found: {found}\n  expected one of: {expected}"
+        found = ",".join(header) if header else _("（空のファイル）")
+        message = _(
+            "見出しがどちらの形式でもありません。\n"
+            "  あった見出し: %(found)s\n  正しい見出し（どちらか）: %(expected)s"
         )
+        raise CommandError(file_problem(path_text, message % {"found": found, "expected": expected}))
     return SourceFile(path=path, label=path_text, kind=kind, header=header, rows=rows)
 
 
 def text(record, column, problems, *, max_length, required=False):
     value = record[column]
     if required and not value:
-        problems.add(column, value, "empty")
+        problems.add(column, value, _("空欄です"))
     elif len(value) > max_length:
-        problems.add(column, value, f"longer than {max_length} characters")
+        problems.add(column, value, _("%(limit)s文字を超えています") % {"limit": max_length})
     return value
 
 
@@ -104,10 +113,10 @@ def coordinate(record, column, problems, *, limit):
     try:
         number = float(value)
     except ValueError:
-        problems.add(column, value, "not a number")
+        problems.add(column, value, _("数値ではありません"))
         return None
     if not math.isfinite(number) or not -limit <= number <= limit:
-        problems.add(column, value, f"out of range (-{limit} to {limit})")
+        problems.add(column, value, _("範囲外です（-%(limit)s～%(limit)s）") % {"limit": limit})
         return None
     return number
 
@@ -117,7 +126,7 @@ def point(record, problems):
     longitude = coordinate(record, "lng", problems, limit=180)
     for column in ("lat", "lng"):
         if not record[column] and (record["lat"] or record["lng"]):
-            problems.add(column, "", "empty while the other coordinate is given")
+            problems.add(column, "", _("もう一方の座標はあるのに空欄です"))
     return latitude, longitude
 
 
@@ -130,19 +139,19 @@ def parse_prefecture(record, problems) -> dict | None:
     if record["lgcode"]:
         lgcode = local_government_code(record, "lgcode", problems)
         if lgcode is not None and lgcode[2:5] != "000":
-            problems.add("lgcode", record["lgcode"], "is the code of a municipality, not of a prefecture")
+            problems.add("lgcode", record["lgcode"], _("都道府県ではなく市区町村のコードです"))
         elif lgcode is not None:
             code = lgcode[:2]
     pid = record["pid"]
     if pid:
         if not (pid.isascii() and pid.isdigit() and int(pid) in PREFECTURE_NUMBERS):
-            problems.add("pid", pid, "not a prefecture number (1 to 47)")
+            problems.add("pid", pid, _("都道府県の番号（1～47）ではありません"))
         elif code is not None and int(pid) != int(code):
-            problems.add("pid", pid, f"disagrees with lgcode {record['lgcode']}")
+            problems.add("pid", pid, _("lgcode %(code)s と合いません") % {"code": record["lgcode"]})
         elif code is None and not record["lgcode"]:
             code = f"{int(pid):02d}"
     elif not record["lgcode"]:
-        problems.add("pid", "", "empty, and so is lgcode")
+        problems.add("pid", "", _("空欄で、lgcode も空欄です"))
     values = {
         "name": text(record, "pref", problems, max_length=field_length(Prefecture, "name"), required=True),
         "name_kana": text(record, "prefkana", problems, max_length=field_length(Prefecture, "name_kana")),
@@ -197,6 +206,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="prefecture or municipality CSV file")
 
+    @in_site_language
     def handle(self, *args, files, **options):
         # Every file must be readable and recognised before anything is written.
         sources = [read_source(path) for path in files]
@@ -210,20 +220,22 @@ class Command(BaseCommand):
             totals[model].add(counts)
             totals[Prefecture].created += created_prefectures
             skipped += skipped_here
-            also = f"; {created_prefectures} prefectures created from its rows" if created_prefectures else ""
-            self.stdout.write(
-                f"{source.label} ({source.kind}, {len(source.rows)} rows): "
-                f"{counts}, skipped {skipped_here}{also}"
-            )
-        self.stdout.write(f"Prefecture: {totals[Prefecture]}")
-        self.stdout.write(f"Municipality: {totals[Municipality]}")
-        self.stdout.write(f"Skipped rows: {skipped}")
+            facts = {"file": source.label, "kind": source.kind, "rows": len(source.rows), "counts": counts}
+            line = _("%(file)s（%(kind)s、%(rows)s行）: %(counts)s、読み飛ばし %(skipped)s")
+            line %= {**facts, "skipped": skipped_here}
+            if created_prefectures:
+                line += _("。この行から都道府県を%(count)s件作りました") % {"count": created_prefectures}
+            self.stdout.write(line)
+        for model, label in TALLY_LABELS.items():
+            self.stdout.write(f"{_(label)}: {totals[model]}")
+        self.stdout.write(_("読み飛ばした行: %(count)s") % {"count": skipped})
         if skipped:
-            raise CommandError(
-                f"{skipped} row{'s' if skipped != 1 else ''} could not be read and were skipped (see above); "
-                "the other rows were imported",
-                returncode=EXIT_ROWS_SKIPPED,
+            message = ngettext(
+                "%(count)s行は読めないため読み飛ばしました（上を参照）。ほかの行は取り込みました",
+                "%(count)s行は読めないため読み飛ばしました（上を参照）。ほかの行は取り込みました",
+                skipped,
             )
+            raise CommandError(message % {"count": skipped}, returncode=EXIT_ROWS_SKIPPED)
 
     def parse_rows(self, source, parse):
         """Parse every row, reporting and dropping unreadable ones and repeated codes.
@@ -236,7 +248,8 @@ class Command(BaseCommand):
             values = parse(record, problems) if record is not None else None
             if values is not None and values["code"] in rows:
                 column = "lgcode" if record["lgcode"] else "pid"
-                problems.add(column, record[column], f"repeats the code of line {first_line[values['code']]}")
+                message = _("%(line)s行目と同じコードです") % {"line": first_line[values["code"]]}
+                problems.add(column, record[column], message)
             if problems:
                 for column, value, message in problems.items:
                     self.stderr.write(problem_text(source.label, line, column, value, message))
@@ -260,9 +273,8 @@ class Command(BaseCommand):
             if values and prefecture_code not in prefecture_ids and prefecture_code not in missing:
                 name = record["pref"]
                 if not name or len(name) > field_length(Prefecture, "name"):
-                    problems.add(
-                        "pref", name, f"prefecture {prefecture_code} is not imported and needs a name"
-                    )
+                    message = _("都道府県 %(code)s はまだ取り込まれていないため、その名前が要ります")
+                    problems.add("pref", name, message % {"code": prefecture_code})
                     return None
                 missing[prefecture_code] = name
             return values

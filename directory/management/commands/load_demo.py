@@ -40,7 +40,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from directory import hooks, roles
 from directory.choices import (
@@ -52,7 +52,7 @@ from directory.choices import (
     Visibility,
 )
 from directory.importers.common import changed_fields, hours_rows
-from directory.management.commands.import_areas import SHIPPED_FILES, SHIPPED_MUNICIPALITIES
+from directory.management.commands.import_areas import SHIPPED_FILES, SHIPPED_MUNICIPALITIES, TALLY_LABELS
 from directory.models import (
     Category,
     Feature,
@@ -567,7 +567,9 @@ def import_japan() -> str:
     nothing); returns its tallies."""
     output = io.StringIO()
     call_command("import_areas", *map(str, SHIPPED_FILES), stdout=output)
-    tallies = [line for line in output.getvalue().splitlines() if line.startswith(("Prefecture", "Muni"))]
+    with translation.override(settings.LANGUAGE_CODE):  # the language import_areas reports in
+        labels = tuple(f"{translation.gettext(label)}: " for label in TALLY_LABELS.values())
+    tallies = [line for line in output.getvalue().splitlines() if line.startswith(labels)]
     return "; ".join(tallies)
 
 
