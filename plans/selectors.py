@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from directory.models import Resource
+from directory.ratings import rating_figures
 from plans import costs, fit
 from plans.choices import LineStatus, ScheduleDay
 from plans.models import Candidate, InquiryRecipient, PlanLine
@@ -35,6 +36,8 @@ class Compared:
     line_cost: costs.LineCost
     eligibility: list
     answer: InquiryRecipient | None
+    rating: float | None = None  # professionals' smoothed overall score, 1–5 (None: no one rated it yet)
+    rating_count: int = 0
 
     @property
     def monthly_yen(self):
@@ -49,7 +52,9 @@ def compare(plan, line):
     resources = Resource.objects.select_related(*PROVIDER_ROWS).prefetch_related(
         "fees", "hours", "features", "service_area"
     )
-    candidates = line.candidates.prefetch_related(Prefetch("resource", queryset=resources))
+    candidates = list(line.candidates.prefetch_related(Prefetch("resource", queryset=resources)))
+    # A plan is read by professionals only: they see every rating's figure (directory.ratings).
+    ratings = rating_figures([candidate.resource_id for candidate in candidates], public=False)
     answers = {}
     for recipient in (
         InquiryRecipient.objects.filter(inquiry__line=line).exclude(answer="").order_by("answered_at")
@@ -69,6 +74,8 @@ def compare(plan, line):
                 line_cost=line_cost,
                 eligibility=fit.eligibility(plan, resource),
                 answer=answers.get(resource.pk),
+                rating=ratings[resource.pk][0],
+                rating_count=ratings[resource.pk][1],
             )
         )
     return rows

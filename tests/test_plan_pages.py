@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from directory import services as directory_services
 from directory.models import Category, Vacancy
 from plans import services
 from plans.choices import CandidateStatus, LineStatus
@@ -171,6 +172,17 @@ def test_the_compare_page_sets_candidates_side_by_side_and_choosing_sets_the_pro
     for office in offices:
         assert office.name in page
     assert "月 ○" in page and "土 ×" in page and "km" in page and "食費" in page
+    # Professionals' ratings, beside each candidate: a figure where someone rated it, a plain word where not.
+    directory_services.rating_save(resource=offices[0], by=factories.planner(), procedure=5, expertise=4)
+    ratings = re.findall(
+        r'<td class="rating">(.*?)</td>', client.get(reverse("plans:line-compare", args=[line.pk])).text
+    )
+    assert re.search(
+        r'href="/resources/\d+/#ratings"><span class="badge rating" data-rating="[\d.]+">評価 [\d.]+（1人）',
+        ratings[0],
+    )
+    assert "まだ評価がありません" in ratings[1] and "まだ評価がありません" in ratings[2]
+    assert "評価の機能ができたら" not in page
     chosen = line.candidates.get(resource=offices[1])
     client.post(reverse("plans:candidate-choose", args=[chosen.pk]))
     line.refresh_from_db()
