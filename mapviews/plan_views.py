@@ -1,5 +1,6 @@
-"""The map of one plan: the home area and the chosen providers. Read through Plan.objects.for_user, so
-anyone the plan is not shared with gets a 404; no public map ever draws from plans."""
+"""The maps of one plan: the home area with the chosen providers (the plan page), or with one line's
+candidates (the compare page). Read through Plan.objects.for_user, so anyone the plan is not shared with gets
+a 404; no public map ever draws from plans."""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
@@ -21,10 +22,26 @@ MARGIN_KM = 1
 @require_GET
 @never_cache
 def plan_map(request, pk):
-    """The map's document, for the plan page's frame."""
+    """The map's document, for the plan page's frame: the chosen providers."""
     plan = get_object_or_404(Plan.objects.for_user(request.user).select_related("municipality"), pk=pk)
     chosen = PlanLine.objects.filter(plan=plan, provider__isnull=False).values("provider")
-    pins = resource_pins(Resource.objects.filter(pk__in=chosen))
+    return around_home(request, plan, resource_pins(Resource.objects.filter(pk__in=chosen)))
+
+
+@require_GET
+@never_cache
+def line_map(request, pk):
+    """The map's document, for the compare page's frame: a line's candidates, numbered as its columns."""
+    lines = PlanLine.objects.filter(plan__in=Plan.objects.for_user(request.user))
+    line = get_object_or_404(lines.select_related("plan__municipality"), pk=pk)
+    order = {resource: n for n, resource in enumerate(line.candidates.values_list("resource_id", flat=True))}
+    pins = sorted(resource_pins(Resource.objects.filter(pk__in=list(order))), key=lambda pin: order[pin.key])
+    return around_home(request, line.plan, pins, numbered=len(pins))
+
+
+def around_home(request, plan, pins, *, numbered=0):
+    """The pins and the plan's home area (the rounded point, else the municipality's centre), framed on a
+    circle round home that holds them all."""
     home = plan.home_point
     radius_km = None
     if home is not None:
@@ -34,10 +51,11 @@ def plan_map(request, pk):
             title = _("自宅付近（おおよその地点）")
         else:
             title = _("%(place)s（市区町村の中心）") % {"place": plan.municipality}
-        pins.append(maps.Pin(*home, title=title, group="home"))
+        pins = [*pins, maps.Pin(*home, title=title, group="home")]
     folium_map = maps.resource_map(
         pins,
         tiles=settings.MAP_TILES,
+        numbered=numbered,
         centre=home,
         radius_km=radius_km,
         stylesheets=map_stylesheets("mapviews/plan_map.css"),

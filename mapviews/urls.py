@@ -8,4 +8,5 @@ urlpatterns = [
     path("pins/<int:pk>/", views.pin, name="pin"),
     path("resources/<int:pk>/", views.entry_map, name="entry-map"),
     path("plans/<int:pk>/", plan_views.plan_map, name="plan-map"),
+    path("plan-lines/<int:pk>/", plan_views.line_map, name="line-map"),
 ]

@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from directory.models import Resource
 from directory.ratings import rating_figures
+from directory.selectors import category_roots
 from plans import costs, fit
 from plans.choices import LineStatus, ScheduleDay
 from plans.models import Candidate, InquiryRecipient, PlanLine
@@ -38,6 +39,8 @@ class Compared:
     answer: InquiryRecipient | None
     rating: float | None = None  # professionals' smoothed overall score, 1–5 (None: no one rated it yet)
     rating_count: int = 0
+    pin_number: int | None = None  # its pin on the line's map (mapviews: candidates with a point, in order)
+    pin_group: str = "default"  # the pin's colour: its category's top-level group
 
     @property
     def monthly_yen(self):
@@ -60,9 +63,12 @@ def compare(plan, line):
         InquiryRecipient.objects.filter(inquiry__line=line).exclude(answer="").order_by("answered_at")
     ):
         answers[recipient.resource_id] = recipient  # the latest answer of each office wins
+    groups = category_roots()
     rows = []
+    pinned = 0
     for candidate in candidates:
         resource = candidate.resource
+        pinned += resource.has_point
         added, line_cost = costs.candidate_month(plan, lines, this, resource)
         rows.append(
             Compared(
@@ -76,6 +82,8 @@ def compare(plan, line):
                 answer=answers.get(resource.pk),
                 rating=ratings[resource.pk][0],
                 rating_count=ratings[resource.pk][1],
+                pin_number=pinned if resource.has_point else None,
+                pin_group=groups.get(resource.primary_category_id, "default"),
             )
         )
     return rows

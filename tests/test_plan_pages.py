@@ -358,3 +358,29 @@ def test_the_plan_map_shows_the_home_area_and_the_chosen_providers_only(client, 
 
     assert drawn("えらばれた作業所") and not drawn("候補だけの作業所")
     assert drawn("自宅付近") and '"home"' in text and "L.circle" in text
+
+
+def test_the_compare_page_maps_the_candidates_numbered_as_its_columns(client, nagano):
+    plan = factories.plan(municipality=nagano, latitude=36.65, longitude=138.19)
+    line = factories.plan_line(plan)
+    unplaced = factories.ResourceFactory(name="場所のない事業所", latitude=None, longitude=None)
+    offices = [
+        unplaced,
+        *(factories.ResourceFactory(name=f"事業所{n}", latitude=36.66 + n / 100) for n in range(2)),
+    ]
+    for office in offices:
+        services.candidate_add(line=line, resource=office, by=plan.owner)
+    client.force_login(plan.owner)
+    page = client.get(reverse("plans:line-compare", args=[line.pk])).text
+    headers = re.findall(r'<th scope="col" data-candidate-id="\d+">(.*?)</th>', page, re.S)
+    numbers = [re.search(r'class="pin [^"]*numbered"[^>]*>(\d+)<', header) for header in headers]
+    assert [number and number[1] for number in numbers] == [None, "1", "2"]  # no point, no pin
+    map_url = reverse("mapviews:line-map", args=[line.pk])
+    assert f'src="{map_url}"' in page
+
+    document = client.get(map_url).content.decode()
+    data = json.loads(re.search(r'<script[^>]*id="map-pins">(.*?)</script>', document, re.S)[1])
+    assert [pin[4] for pin in data["pins"]][:2] == ["事業所0", "事業所1"] and data["numbered"] == 2
+    assert data["pins"][2][4] == "自宅付近（おおよその地点）"  # home, not numbered
+    client.force_login(factories.planner())
+    assert client.get(map_url).status_code == 404  # someone the plan is not shared with
