@@ -105,7 +105,7 @@ class PinLayer(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, pins, *, numbered):
+    def __init__(self, pins, *, numbered, clustered):
         super().__init__()
         self._name = "PinLayer"
         self.element_id = PINS_ELEMENT
@@ -114,6 +114,7 @@ class PinLayer(MacroElement):
         self.data = {
             "groups": groups,
             "numbered": numbered,
+            "clustered": clustered,
             "words": _words(),
             # [key, latitude, longitude, group's index, title] and the note when there is one
             "pins": [
@@ -134,10 +135,11 @@ class PinLayer(MacroElement):
         self.get_root().header.add_child(PinData(self.data), name=PINS_ELEMENT)
 
 
-def resource_map(pins, *, tiles, numbered=0, centre=None, radius_km=None, stylesheets=()):
-    """A folium.Map of the pins, the first `numbered` of them numbered: framed on the circle searched when
-    there is one (`centre`, `radius_km`), else on the pins, else on Japan. `tiles` is a key of TILE_LAYERS
-    or "none"."""
+def resource_map(pins, *, tiles, numbered=0, clustered=True, centre=None, radius_km=None, stylesheets=()):
+    """A folium.Map of the pins, the first `numbered` of them numbered, clustered where they crowd unless
+    `clustered` is False (a plan's few pins, each to be seen): framed on the circle searched when there is
+    one (`centre`, `radius_km`), else on the pins, else on Japan. `tiles` is a key of TILE_LAYERS or
+    "none"."""
     layer = TILE_LAYERS.get(tiles)
     folium_map = folium.Map(
         location=centre or JAPAN,
@@ -163,7 +165,7 @@ def resource_map(pins, *, tiles, numbered=0, centre=None, radius_km=None, styles
     if layer:
         folium.TileLayer(**layer).add_to(folium_map)
 
-    PinLayer(pins, numbered=numbered).add_to(folium_map)
+    PinLayer(pins, numbered=numbered, clustered=clustered).add_to(folium_map)
 
     if centre and radius_km:
         circle = folium.Circle(centre, radius=radius_km * 1000, fill=False, weight=2, dash_array="6")

@@ -56,6 +56,7 @@ def around_home(request, plan, pins, *, numbered=0):
         pins,
         tiles=settings.MAP_TILES,
         numbered=numbered,
+        clustered=False,  # a plan's few pins are each to be seen
         centre=home,
         radius_km=radius_km,
         stylesheets=map_stylesheets("mapviews/plan_map.css"),

@@ -230,6 +230,7 @@ def test_the_first_pins_are_numbered_as_the_list_beside_the_map(client, nagano, 
     response = client.get(MAP)
     data = map_data(map_document(response))
     assert data["numbered"] == 2 and [row[TITLE] for row in data["pins"]] == ["あ", "い", "う"]
+    assert data["clustered"] is True  # the public map's pins are clustered where they crowd
     listed = re.findall(r'<li data-number="(\d+)">.*?<a href="[^"]+">([^<]+)</a>', response.text, re.S)
     assert listed == [("1", "あ"), ("2", "い")]
     assert "番号は先の 2 か所です" in response.text

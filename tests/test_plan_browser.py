@@ -76,6 +76,11 @@ def test_a_planner_goes_from_a_need_to_a_chosen_provider_and_reviews_it(page, li
     costs = page.locator("#compare td.cost").all_inner_texts()
     assert all("円" in cost for cost in costs)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls in its frame
+    # Under the table, the candidates on a map around home, numbered as the columns.
+    page.locator("#line-map").scroll_into_view_if_needed()
+    line_map = page.frame_locator("#line-map iframe")
+    expect(line_map.locator(".leaflet-marker-icon.pin.numbered")).to_have_count(3)
+    assert page.locator("#compare thead .pin.numbered").all_inner_texts() == ["1", "2", "3"]
     page.screenshot(path="test-artifacts/plan-compare-phone.png", full_page=True)
 
     page.get_by_role("button", name="この事業所に決める").nth(1).click()  # ひまわり作業所, the second

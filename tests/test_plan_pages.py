@@ -381,6 +381,7 @@ def test_the_compare_page_maps_the_candidates_numbered_as_its_columns(client, na
     document = client.get(map_url).content.decode()
     data = json.loads(re.search(r'<script[^>]*id="map-pins">(.*?)</script>', document, re.S)[1])
     assert [pin[4] for pin in data["pins"]][:2] == ["事業所0", "事業所1"] and data["numbered"] == 2
+    assert data["clustered"] is False  # a plan's few pins are each drawn
     assert data["pins"][2][4] == "自宅付近（おおよその地点）"  # home, not numbered
     client.force_login(factories.planner())
     assert client.get(map_url).status_code == 404  # someone the plan is not shared with

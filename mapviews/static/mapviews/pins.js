@@ -118,7 +118,8 @@
       var words = data.words;
       L.control.zoom({zoomInTitle: words.zoomIn, zoomOutTitle: words.zoomOut}).addTo(map);
       L.control.scale({imperial: false}).addTo(map);
-      var cluster = L.markerClusterGroup({maxClusterRadius: 40, chunkedLoading: true});
+      var cluster = data.clustered ? L.markerClusterGroup({maxClusterRadius: 40, chunkedLoading: true})
+                                   : L.featureGroup();
       var facts = {};  // a pin's facts by its key, once the page has sent them (null: none to be had)
       var byKey = {};
       var byNumber = {};
@@ -128,7 +129,11 @@
         if (marker.pin.number) { byNumber[marker.pin.number] = marker; }
         return marker;
       });
-      cluster.addLayers(markers);
+      if (data.clustered) {
+        cluster.addLayers(markers);
+      } else {
+        markers.forEach(function (marker) { cluster.addLayer(marker); });
+      }
       cluster.addTo(map);
       // Keyboard users land in the popup they opened, and back on its pin when it closes.
       map.on("popupopen", function (event) {
@@ -161,6 +166,7 @@
         // The list beside the map asks for a numbered pin (map-page.js).
         if (message.showPin && byNumber[message.showPin]) {
           var shown = byNumber[message.showPin];
+          if (!data.clustered) { shown.openPopup(); return; }
           cluster.zoomToShowLayer(shown, function () {
             // Opened once the zoom has settled, so that the popup pans the map into view.
             setTimeout(function () { shown.openPopup(); }, 50);
