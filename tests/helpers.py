@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 from io import StringIO
+from pathlib import Path
 
 from django.db import transaction
 from django.test import override_settings
@@ -52,3 +53,20 @@ def sign_in_as(client, role):
     }
     if role != "anonymous":
         client.force_login(users[role]())
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(frame):
+    """axe-core's WCAG 2 A/AA violations in one frame, as (rule, first failing node)."""
+    frame.evaluate(
+        AXE.read_text(encoding="utf-8") + ";0"
+    )  # evaluated, not a <script>: the CSP stays as it is
+    found = frame.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(result => result.violations.map(v => [v.id, v.nodes[0].target.join(' ')]))",
+        WCAG_A_AA,
+    )
+    return [tuple(violation) for violation in found]

@@ -9,26 +9,12 @@ from playwright.sync_api import expect
 
 from directory.models import Category
 from tests import factories
+from tests.helpers import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NAGANO = (36.6486, 138.1944)
-
-
-def axe_violations(frame):
-    """axe-core's WCAG 2 A/AA violations in one frame, as (rule, first failing node)."""
-    frame.evaluate(
-        AXE.read_text(encoding="utf-8") + ";0"
-    )  # evaluated, not a <script>: the CSP stays as it is
-    found = frame.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-        ".then(result => result.violations.map(v => [v.id, v.nodes[0].target.join(' ')]))",
-        WCAG_A_AA,
-    )
-    return [tuple(violation) for violation in found]
 
 
 @pytest.fixture
