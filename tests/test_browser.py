@@ -166,7 +166,18 @@ def test_a_coordinator_checks_an_open_data_file_on_a_phone_and_reads_the_rows_to
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     page.set_input_files("#id_file", str(broken))
-    page.get_by_role("button", name="取り込む").click()
+    # Pressed twice while the server works: the button says so, and the file is sent once.
+    held = []
+    page.route("**/coordinator/imports/", lambda route: held.append(route))
+    page.get_by_role("button", name="取り込む").click(no_wait_after=True)
+    button = "document.querySelector('#import-form [type=submit]')"
+    assert page.evaluate(f"{button}.textContent") == "取り込んでいます…"
+    page.evaluate(f"{button}.click()")  # Playwright's own click would wait for the page to arrive
+    page.wait_for_timeout(300)
+    assert len(held) == 1
+    with page.expect_navigation():
+        held[0].continue_()
+    page.unroute("**/coordinator/imports/")
     report = page.locator("#import-report")
     assert "まだ何も保存していません" in report.inner_text()
     skipped = page.locator("#skipped-rows tbody tr")
