@@ -37,11 +37,12 @@ def resource_pins(resources, *, limit=None):
 
 @dataclass(frozen=True)
 class PinCard:
-    """What a pin's popup and its line in the list beside the map show of one resource."""
+    """What a pin's popup and its line in the list beside the map show of one resource (its colour and
+    number are its pin's)."""
 
+    key: int  # the resource's id, as its pin's
     title: str
     url: str
-    group: str
     subtitle: str  # category, town (and distance)
     lines: tuple  # (label, text, link or "")
 
@@ -51,13 +52,12 @@ class PinCard:
 
 def pin_cards(resources):
     """The cards of the resources, in their order; resources come with selectors.card_rows' joins."""
-    groups = selectors.category_roots()
     writer = FactWriter()
     return [
         PinCard(
+            key=resource.pk,
             title=resource.name,
             url=resource.get_absolute_url(),
-            group=groups.get(resource.primary_category_id, "default"),
             subtitle=subtitle(resource),
             lines=tuple((fact.label, fact.text, fact.link) for fact in writer.facts(resource)),
         )

@@ -50,7 +50,10 @@ def resource_map(request):
         return render(request, "mapviews/resource_map.html", context, status=400)
     found = resource_pins(filterset.qs, limit=settings.MAP_MAX_MARKERS + 1)
     pins = found[: settings.MAP_MAX_MARKERS]
-    listed = pin_cards(selectors.card_rows(filterset.qs.filter(pk__in=[pin.key for pin in pins[:LISTED]])))
+    # The list beside the map: each numbered pin (its colour and number) with its card.
+    cards = pin_cards(selectors.card_rows(filterset.qs.filter(pk__in=[pin.key for pin in pins[:LISTED]])))
+    by_key = {card.key: card for card in cards}
+    listed = [(n, pin, by_key[pin.key]) for n, pin in enumerate(pins[:LISTED], 1) if pin.key in by_key]
     folium_map = maps.resource_map(
         pins,
         tiles=settings.MAP_TILES,
