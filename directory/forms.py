@@ -16,6 +16,18 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+# The fields of a day type's opening hours on the provider's form, each an OpeningHours field.
+HOURS_PARTS = ("opens", "closes", "text")
+
+
+def hours_field(day, part):
+    """The form field of one part of a day type's opening hours, e.g. hours_saturday_opens."""
+    return f"hours_{day}_{part}"
+
+
+HOURS_FIELDS = {hours_field(day, part) for day in DayType.values for part in HOURS_PARTS}
+
+
 class DateInput(forms.DateInput):
     """A date as the browser's own date picker takes it (YYYY-MM-DD)."""
 
@@ -126,10 +138,9 @@ class ResourceDetailsForm(forms.ModelForm):
         # The opening hours: one row a day type (平日, 土曜, 日曜, 祝日), as OpeningHours keeps them.
         stored = {hours.day_type: hours for hours in self.instance.hours.all()} if self.instance.pk else {}
         for day, day_label in DayType.choices:
-            hours = stored.get(day)
             for part, field in self._hours_fields(day_label).items():
-                self.fields[f"hours_{day}_{part}"] = field
-                self.initial[f"hours_{day}_{part}"] = getattr(hours, part, None) if hours else None
+                self.fields[hours_field(day, part)] = field
+                self.initial[hours_field(day, part)] = getattr(stored.get(day), part, None)
 
     @staticmethod
     def _hours_fields(day_label):
@@ -143,20 +154,19 @@ class ResourceDetailsForm(forms.ModelForm):
     def hours_rows(self):
         """The opening hours' fields, a row a day type: (day's name, opens, closes, text)."""
         return [
-            (label, *(self[f"hours_{day}_{part}"] for part in ("opens", "closes", "text")))
-            for day, label in DayType.choices
+            (label, *(self[hours_field(day, part)] for part in HOURS_PARTS)) for day, label in DayType.choices
         ]
 
     def visible_fields(self):
         """The fields shown one under another (the opening hours are a table of their own: hours_rows)."""
-        return [field for field in super().visible_fields() if not field.name.startswith("hours_")]
+        return [field for field in super().visible_fields() if field.name not in HOURS_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
         for day, _label in DayType.choices:
-            opens, closes = cleaned.get(f"hours_{day}_opens"), cleaned.get(f"hours_{day}_closes")
+            opens, closes = cleaned.get(hours_field(day, "opens")), cleaned.get(hours_field(day, "closes"))
             if (opens is None) != (closes is None):
-                missing = f"hours_{day}_{'closes' if closes is None else 'opens'}"
+                missing = hours_field(day, "closes" if closes is None else "opens")
                 if missing not in self.errors:
                     self.add_error(missing, _("開始と終了の時刻は両方入力してください。"))
         return cleaned
@@ -167,7 +177,7 @@ class ResourceDetailsForm(forms.ModelForm):
         (imported with the old times) unless they were changed too."""
         rows = []
         for day, _label in DayType.choices:
-            names = [f"hours_{day}_{part}" for part in ("opens", "closes", "text")]
+            names = [hours_field(day, part) for part in HOURS_PARTS]
             sent = submitted and any(self.add_prefix(name) in self.data for name in names)
             opens, closes, text = ((self.cleaned_data if sent else self.initial).get(name) for name in names)
             stored = [self.initial.get(name) for name in names]
@@ -183,7 +193,7 @@ class ResourceDetailsForm(forms.ModelForm):
         changes = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != "version" and not name.startswith("hours_")
+            if name != "version" and name not in HOURS_FIELDS
         }
         hours = self._hours(submitted=True)
         if hours != self._hours(submitted=False):

@@ -195,6 +195,18 @@ def test_a_manager_keeps_the_opening_hours_true_day_by_day(client, world):
     assert [hours.day_type for hours in entry.hours.all()] == ["weekday", "holiday"]
 
 
+def test_the_hours_note_is_on_the_form_and_saved_beside_the_hours_table(client, world):
+    entry = world["a_entry"]
+    client.force_login(world["manager"])
+    url = reverse("directory:resource-edit", args=[entry.pk])
+    page = client.get(url).text
+    assert 'id="field-hours_note"' in page
+    data = edit_form(client, entry) | hours_inputs(page) | {"hours_note": "年末年始は休み"}
+    assert client.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert entry.hours_note == "年末年始は休み"
+
+
 def test_a_save_that_leaves_the_hours_alone_keeps_the_sources_words(client, world):
     entry = world["a_entry"]
     services.resource_update(
