@@ -87,7 +87,9 @@ def test_a_map_framed_while_its_frame_has_no_size_is_framed_again_once_it_has_on
     zoom = body.evaluate(f"() => {FOLIUM_MAP}.getZoom()")
 
     frame.evaluate("(frame) => { frame.style.width = '0'; }")
-    body.evaluate(f"() => {{ const map = {FOLIUM_MAP}; map.fitBounds(map.getBounds()); }}")
+    # The frame's own process learns its new size a moment later; Leaflet reads it when told to.
+    frame.element_handle().content_frame().wait_for_function("() => window.innerWidth === 0")
+    body.evaluate(f"() => {{ const map = {FOLIUM_MAP}.invalidateSize(); map.fitBounds(map.getBounds()); }}")
     assert body.evaluate(f"() => {FOLIUM_MAP}.getZoom()") == 18  # the closest: the pin is out of sight
     frame.evaluate("(frame) => { frame.style.width = ''; }")
     pin.wait_for()
